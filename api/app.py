@@ -1,0 +1,53 @@
+"""The app factory: one process serves the API, its docs and the dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from a2wsgi import WSGIMiddleware
+from fastapi import APIRouter, FastAPI
+
+from api.context import AppContext
+from api.errors import install_error_handlers
+from api.routers import auth, grids, health, incidents, reference
+from api.settings import Settings
+
+API_DESCRIPTION = """
+民情地图 — grid-based local governance.  Grid polygons (大/中/小网格), geotagged
+incidents and their closed loop (闭环): intake, dispatch, claim, handle, verify, close, rate.
+"""
+
+
+def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> FastAPI:
+    """Build the service for ``settings`` (read from the environment when omitted)."""
+    settings = settings or Settings()
+    context = AppContext.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.db.dispose()
+
+    app = FastAPI(
+        title="民情地图 API",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    app.state.context = context
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api")
+    for module in (auth, grids, incidents, reference):
+        api.include_router(module.router)
+    app.include_router(health.router)
+    app.include_router(api)
+
+    if dashboard:
+        from dashboard.app import create_dash
+
+        dash_app = create_dash(settings)
+        app.mount("/", WSGIMiddleware(dash_app.server))  # type: ignore[arg-type]
+    return app

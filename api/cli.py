@@ -1,0 +1,225 @@
+"""The ``minqing`` command: serve, demo, database and grid tools."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from api.errors import MinqingError
+from api.settings import Settings
+
+app = typer.Typer(
+    help="民情地图 — grid-based local governance: API, dashboard, grids and demo data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(
+    help="Database schema (Alembic migrations) on either store.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+T = TypeVar("T")
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn known failures into one line on stderr and exit code 2, never a traceback."""
+    try:
+        yield
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"MINQING_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        err.print(f"error: invalid settings: {problems}")
+        raise typer.Exit(2) from None
+    except MinqingError as exc:
+        err.print(f"error: {exc.message}")
+        raise typer.Exit(2) from None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with command-line overrides."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+
+
+def _run(step: Callable[[], T]) -> T:
+    with friendly_errors():
+        return step()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Create or migrate the schema to the newest revision (both stores)."""
+    from api.db import Database
+
+    def step() -> None:
+        settings = load_settings()
+        reached = Database(settings).upgrade(revision)
+        out.print(f"schema at revision {reached} on {settings.store}")
+
+    _run(step)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "base") -> None:
+    """Take the schema back to an older revision (``base`` drops every table)."""
+    from api.db import Database
+
+    def step() -> None:
+        settings = load_settings()
+        reached = Database(settings).downgrade(revision)
+        out.print(f"schema at revision {reached or 'base'} on {settings.store}")
+
+    _run(step)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the store kind and the schema revision it is at."""
+    from api.db import Database
+
+    def step() -> None:
+        settings = load_settings()
+        database = Database(settings)
+        database.check_connection()
+        out.print(
+            f"{settings.store}: revision {database.revision() or 'none'} (head {database.head_revision()})"
+        )
+
+    _run(step)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Upgrade the schema, then serve the API (/api, /docs) and the dashboard (/)."""
+    from api.db import Database
+
+    def step() -> Settings:
+        settings = load_settings(host=host, port=port)
+        Database(settings).upgrade()
+        return settings
+
+    settings = _run(step)
+    _serve(settings, workers=workers)
+
+
+@app.command()
+def demo(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file to use (default data/minqing.db)")
+    ] = None,
+    simulate: Annotated[
+        bool,
+        typer.Option("--simulate/--no-simulate", help="Keep new reports flowing while serving"),
+    ] = True,
+    seed: Annotated[int, typer.Option(help="Seed of the demo city and incidents")] = 2026,
+) -> None:
+    """Build the 汕尾 demo city and a few months of incidents on first run, then serve."""
+    from api.demo import ensure_demo, start_simulator
+
+    if db is not None:
+        os.environ["MINQING_DATABASE_URL"] = f"sqlite:///{db.resolve()}"
+
+    def step() -> Settings:
+        settings = load_settings(host=host, port=port)
+        ensure_demo(settings, seed=seed, console=out)
+        return settings
+
+    settings = _run(step)
+    if simulate:
+        start_simulator(settings, seed=seed)
+    _serve(settings, workers=1)
+
+
+def _serve(settings: Settings, *, workers: int) -> None:
+    import uvicorn
+
+    os.environ.setdefault("MINQING_HOST", settings.host)
+    os.environ.setdefault("MINQING_PORT", str(settings.port))
+    out.print(
+        f"民情地图 on http://{settings.host}:{settings.port}  (API docs: /docs, store: {settings.store})"
+    )
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command("import-grids")
+def import_grids(
+    path: Annotated[Path, typer.Argument(help="Shapefile, GeoJSON or GeoPackage")],
+    level: Annotated[str, typer.Option(help="large | medium | small")],
+    code_field: Annotated[str, typer.Option(help="Field holding the grid code")],
+    name_field: Annotated[str, typer.Option(help="Field holding the grid name")],
+    parent_field: Annotated[
+        str | None, typer.Option(help="Field holding the parent grid code")
+    ] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="Source CRS if the file has none: EPSG:nnnn, gcj02, bd09")
+    ] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer name inside a GeoPackage")] = None,
+    accept_warnings: Annotated[
+        bool, typer.Option("--accept-warnings", help="Write even though warnings were listed")
+    ] = False,
+) -> None:
+    """Validate one grid level against the stored parents, then replace it (all or nothing)."""
+    from api.gridimport import run_import
+
+    def step() -> int:
+        return run_import(
+            load_settings(),
+            path=path,
+            level=level,
+            code_field=code_field,
+            name_field=name_field,
+            parent_field=parent_field,
+            crs=crs,
+            layer=layer,
+            accept_warnings=accept_warnings,
+            console=out,
+        )
+
+    code = _run(step)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("check-grids")
+def check_grids() -> None:
+    """Run the grid checks (containment, overlaps, gaps, codes) on what is stored."""
+    from api.gridimport import run_check
+
+    code = _run(lambda: run_check(load_settings(), console=out))
+    if code:
+        raise typer.Exit(code)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    """Entry point for ``python -m api.cli``."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The database: engine, sessions and schema migrations for either store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlmodel import Session
+
+from api.errors import StoreUnavailable
+from api.settings import Settings, describe_url
+from api.store import configure_engine, schema_revision, write_options
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class Database:
+    """One store: its engine, read and write sessions, and its migrations."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = settings.store
+        self.url = settings.url
+        if self.store == "sqlite":
+            Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"check_same_thread": False, "timeout": 15}
+            )
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        configure_engine(self.engine, self.store)
+        self._write_engine = self.engine.execution_options(**write_options(self.store))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session (no write lock taken on SQLite)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session that writes: one transaction, committed on success, else rolled back."""
+        with Session(self._write_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def check_connection(self) -> None:
+        """Connect once, turning any failure into a :class:`StoreUnavailable`."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except (OperationalError, NoSuchModuleError, ArgumentError) as exc:
+            raise StoreUnavailable(describe_url(self.url), _first_line(exc)) from None
+
+    def alembic_config(self) -> Config:
+        """An Alembic config that points at our migrations and this engine."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return config
+
+    def upgrade(self, revision: str = "head") -> str | None:
+        """Bring the schema up to ``revision``; returns the revision reached."""
+        self.check_connection()
+        config = self.alembic_config()
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        return self.revision()
+
+    def downgrade(self, revision: str = "base") -> str | None:
+        """Take the schema back to ``revision``."""
+        config = self.alembic_config()
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
+        return self.revision()
+
+    def revision(self) -> str | None:
+        """The schema revision the store is at."""
+        return schema_revision(self.engine)
+
+    def head_revision(self) -> str | None:
+        """The newest revision the code knows."""
+        return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+
+    def dispose(self) -> None:
+        """Close all pooled connections."""
+        self.engine.dispose()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,135 @@
+"""Service settings, read from ``MINQING_*`` environment variables."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+REPO_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+StoreKind = Literal["sqlite", "postgis"]
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told from outside.
+
+    Built inside the app factory or the CLI, never at import time, so that tests can
+    build ``create_app(Settings(...))`` variants side by side.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="MINQING_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means the embedded SQLite file data_dir/minqing.db. "
+        "postgresql+psycopg://user:pass@host/db selects PostGIS.",
+    )
+    data_dir: Path = Field(
+        default=REPO_DATA_DIR, description="Shipped data: categories, departments, boundaries."
+    )
+    runtime_dir: Path | None = Field(
+        default=None, description="SQLite file, photos, signing key; default: data_dir."
+    )
+    secret_key: str = Field(default="", description="Signs bearer tokens; empty = per-install key.")
+    token_ttl_minutes: int = Field(default=12 * 60, ge=5, le=30 * 24 * 60)
+    demo_password: str = Field(default="minqing-demo", min_length=6)
+    office_hours: str = Field(
+        default="09:00-12:00,14:00-18:00",
+        description="Working periods on a working day, comma separated HH:MM-HH:MM.",
+    )
+    case_prefix: str = Field(default="SW", pattern=r"^[A-Z]{1,6}$")
+    items_limit_default: int = Field(default=1000, ge=1)
+    items_limit_max: int = Field(default=10000, ge=1)
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    duplicate_radius_m: float = Field(default=100.0, gt=0)
+    duplicate_window_days: int = Field(default=7, ge=1)
+    tile_url: str = Field(default="", description="Basemap XYZ tile URL; empty = grids only.")
+    api_url: str = Field(default="", description="Where the dashboard reaches the API.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("office_hours")
+    @classmethod
+    def _office_hours_parse(cls, value: str) -> str:
+        parse_office_hours(value)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_known(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"MINQING_DATABASE_URL is not a database URL: {exc}") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(
+                f"MINQING_DATABASE_URL backend {url.get_backend_name()!r} is not supported; "
+                "use sqlite:///path or postgresql+psycopg://…"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _limits_consistent(self) -> Settings:
+        if self.items_limit_default > self.items_limit_max:
+            raise ValueError("MINQING_ITEMS_LIMIT_DEFAULT must not exceed MINQING_ITEMS_LIMIT_MAX")
+        return self
+
+    @cached_property
+    def url(self) -> URL:
+        """The resolved database URL (the embedded file when none is set)."""
+        if self.database_url:
+            url = make_url(self.database_url)
+            if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+                url = url.set(drivername="postgresql+psycopg")
+            return url
+        return make_url(f"sqlite:///{(self.work_dir / 'minqing.db').resolve()}")
+
+    @property
+    def store(self) -> StoreKind:
+        """Which of the two stores the URL selects."""
+        return "postgis" if self.url.get_backend_name() == "postgresql" else "sqlite"
+
+    @property
+    def work_dir(self) -> Path:
+        """Where runtime files go: the SQLite file, photos, the signing key."""
+        return self.runtime_dir or self.data_dir
+
+    @property
+    def office_periods(self) -> tuple[tuple[time, time], ...]:
+        """Office hours as (start, end) pairs."""
+        return parse_office_hours(self.office_hours)
+
+
+def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
+    """Parse ``"09:00-12:00,14:00-18:00"`` into ordered, non-overlapping periods."""
+    periods: list[tuple[time, time]] = []
+    for part in text.split(","):
+        try:
+            start_text, end_text = part.strip().split("-")
+            start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+        except ValueError:
+            raise ValueError(
+                f"office hours {part.strip()!r} are not HH:MM-HH:MM (in {text!r})"
+            ) from None
+        if end <= start or (periods and start < periods[-1][1]):
+            raise ValueError(f"office hours {part.strip()!r} are out of order in {text!r}")
+        periods.append((start, end))
+    return tuple(periods)
+
+
+def describe_url(url: URL) -> str:
+    """A URL safe to print: backend and host, never the password."""
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite file {url.database}"
+    return (
+        f"{url.get_backend_name()} at {url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+    )

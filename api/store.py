@@ -1,0 +1,167 @@
+"""Everything that differs between the two stores, in one place.
+
+PostGIS keeps real ``geometry(…, 4326)`` columns with GiST indexes (GeoAlchemy2).  The
+embedded SQLite store keeps the same geometries as WKB plus bounding-box columns, and
+exact predicates run in :mod:`geo` with shapely.  Code above this module calls the hooks
+below and never asks which store it is talking to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import shapely
+from geoalchemy2 import Geometry, WKBElement
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import ColumnElement, DateTime, Engine, LargeBinary, and_, event, func
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from api.settings import StoreKind
+
+SRID = 4326
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+class GeometryType(TypeDecorator[BaseGeometry]):
+    """A shapely geometry column: PostGIS ``geometry(type, 4326)`` or SQLite WKB."""
+
+    impl = LargeBinary
+    cache_ok = True
+    # GeoAlchemy2's DDL hooks inspect these; the GiST indexes are created by the migrations.
+    spatial_index = False
+    use_N_D_index = False
+    use_typmod = None
+
+    def __init__(self, geometry_type: str = "GEOMETRY") -> None:
+        super().__init__()
+        self.geometry_type = geometry_type.upper()
+
+    def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:  # type: ignore[override]
+        """Pick the column type for the store."""
+        if dialect is None:
+            return LargeBinary()
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(
+                Geometry(self.geometry_type, srid=SRID, spatial_index=False)
+            )
+        return dialect.type_descriptor(LargeBinary())
+
+    def process_bind_param(self, value: BaseGeometry | None, dialect: Dialect) -> Any:
+        """Shapely geometry to the store's wire form."""
+        if value is None:
+            return None
+        if not isinstance(value, BaseGeometry):
+            raise TypeError(f"expected a shapely geometry, got {type(value).__name__}")
+        wkb = shapely.to_wkb(value)
+        return WKBElement(wkb, srid=SRID) if dialect.name == "postgresql" else wkb
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> BaseGeometry | None:
+        """The store's wire form to a shapely geometry."""
+        if value is None:
+            return None
+        data = value.data if isinstance(value, WKBElement) else value
+        if isinstance(data, str):
+            return shapely.from_wkb(bytes.fromhex(data))
+        return shapely.from_wkb(bytes(data))
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes, stored as UTC (``timestamptz`` on PostGIS)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; attach a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Always hand back aware UTC datetimes."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def configure_engine(engine: Engine, store: StoreKind) -> None:
+    """Install the per-connection settings each store needs.
+
+    SQLite gets WAL, foreign keys and a busy timeout, and runs its transactions in
+    autocommit-free manual mode so that a write session can start with ``BEGIN IMMEDIATE``
+    (see :func:`write_options`): two writers then queue instead of deadlocking on the
+    read-to-write lock upgrade, which is what makes first-come claims exact.
+    """
+    if store != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def write_options(store: StoreKind) -> dict[str, Any]:
+    """Execution options for a session that will write (``BEGIN IMMEDIATE`` on SQLite)."""
+    return {"sqlite_begin": "IMMEDIATE"} if store == "sqlite" else {}
+
+
+def bbox_overlaps(
+    store: StoreKind,
+    *,
+    geom: InstrumentedAttribute[Any],
+    bbox_columns: Sequence[InstrumentedAttribute[Any]],
+    bbox: tuple[float, float, float, float],
+) -> ColumnElement[bool]:
+    """Rows whose geometry's bounding box overlaps ``bbox`` (a pre-filter, index backed).
+
+    PostGIS uses ``&&`` against the GiST index; SQLite compares the stored bounding box.
+    ``bbox_columns`` are (minx, miny, maxx, maxy) or (lon, lat) for points.
+    """
+    minx, miny, maxx, maxy = bbox
+    if store == "postgis":
+        envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
+        return geom.op("&&")(envelope)
+    if len(bbox_columns) == 2:
+        lon, lat = bbox_columns
+        return and_(lon >= minx, lon <= maxx, lat >= miny, lat <= maxy)
+    cminx, cminy, cmaxx, cmaxy = bbox_columns
+    return and_(cminx <= maxx, cmaxx >= minx, cminy <= maxy, cmaxy >= miny)
+
+
+def radius_bbox(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A bounding box that contains the circle of ``radius_m`` around a WGS84 point."""
+    import math
+
+    dlat = radius_m / METRES_PER_DEGREE_LAT
+    dlon = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 1e-6))
+    return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The Alembic revision the store is at, or None before the first upgrade."""
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -1,0 +1,422 @@
+"""Time limits, deadlines, warning lights and supervision cards (限时办结、亮灯、督办).
+
+Each category sets a :class:`TimeLimit` per :class:`~api.workflow.machine.Stage`
+(:class:`StageLimits`). When a stage starts, :func:`deadline` turns its limit into a due
+time: in working time on the Chinese calendar normally, in calendar time for urgent
+cases. While the stage runs, :func:`light` and :func:`supervision` grade how much of the
+limit is used.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from api.workflow.calendar import WorkCalendar
+from api.workflow.machine import Stage
+
+__all__ = [
+    "DEFAULT_STAGE_LIMITS",
+    "LIGHT_LABELS",
+    "RED_CARD_SHARE",
+    "SUPERVISION_LABELS",
+    "YELLOW_SHARE",
+    "Light",
+    "StageLimits",
+    "Supervision",
+    "TimeLimit",
+    "deadline",
+    "extend_deadline",
+    "light",
+    "share_used",
+    "supervision",
+]
+
+YELLOW_SHARE = 0.8
+"""Share of the limit used from which the light turns yellow."""
+
+RED_CARD_SHARE = 2.0
+"""Share of the limit used from which an overdue case gets a red card."""
+
+_LIMIT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hd])\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A time limit such as ``4h`` (four hours) or ``3d`` (three days).
+
+    Parameters
+    ----------
+    amount : float
+        How many units, > 0.
+    unit : {"h", "d"}
+        ``"h"`` hours or ``"d"`` days. For ordinary cases these are working hours and
+        working days (a fractional day adds that share of a working day's office hours);
+        for urgent cases calendar hours and days of 24 hours.
+
+    Raises
+    ------
+    ValueError
+        If ``amount`` is not a finite number > 0 or ``unit`` is not ``"h"`` or ``"d"``.
+
+    Examples
+    --------
+    >>> TimeLimit.parse("3d")
+    TimeLimit(amount=3.0, unit='d')
+    >>> str(TimeLimit(4, "h"))
+    '4h'
+    """
+
+    amount: float
+    unit: Literal["h", "d"]
+
+    def __post_init__(self) -> None:
+        if self.unit not in ("h", "d"):
+            raise ValueError(f"time limit unit must be 'h' or 'd', got {self.unit!r}")
+        if (
+            isinstance(self.amount, bool)
+            or not isinstance(self.amount, int | float)
+            or not math.isfinite(self.amount)
+            or self.amount <= 0
+        ):
+            raise ValueError(f"time limit amount must be a number > 0, got {self.amount!r}")
+
+    @classmethod
+    def parse(cls, text: str) -> TimeLimit:
+        """Parse ``"4h"``, ``"3d"``, ``"1.5d"`` (case and spaces ignored).
+
+        Parameters
+        ----------
+        text : str
+            A positive number followed by ``h`` (hours) or ``d`` (days).
+
+        Returns
+        -------
+        TimeLimit
+
+        Raises
+        ------
+        ValueError
+            If ``text`` is not of that form or the number is 0.
+        """
+        match = _LIMIT_RE.match(text) if isinstance(text, str) else None
+        if match is None:
+            raise ValueError(
+                f"invalid time limit {text!r}: write a positive number followed by "
+                "'h' (hours) or 'd' (days), e.g. '4h' or '3d'"
+            )
+        unit: Literal["h", "d"] = "h" if match.group(2).lower() == "h" else "d"
+        return cls(float(match.group(1)), unit)
+
+    def __str__(self) -> str:
+        return f"{self.amount:g}{self.unit}"
+
+    @property
+    def calendar_hours(self) -> float:
+        """The limit in calendar hours, as counted for urgent cases (1 d = 24 h)."""
+        return self.amount * (24 if self.unit == "d" else 1)
+
+
+@dataclass(frozen=True)
+class StageLimits:
+    """The time limit of each stage of the loop, usually set per category.
+
+    Parameters
+    ----------
+    accept, dispatch, claim, handle, verify : TimeLimit
+        The limit of each :class:`~api.workflow.machine.Stage`.
+    """
+
+    accept: TimeLimit
+    dispatch: TimeLimit
+    claim: TimeLimit
+    handle: TimeLimit
+    verify: TimeLimit
+
+    def for_stage(self, stage: Stage | str) -> TimeLimit:
+        """Return the limit of a stage.
+
+        Parameters
+        ----------
+        stage : Stage or str
+            The stage.
+
+        Returns
+        -------
+        TimeLimit
+
+        Raises
+        ------
+        ValueError
+            If ``stage`` is not a known stage.
+        """
+        limit: TimeLimit = getattr(self, Stage(stage).value)
+        return limit
+
+    @classmethod
+    def from_mapping(cls, limits: Mapping[str, str | TimeLimit]) -> StageLimits:
+        """Build from a mapping such as ``{"accept": "2h", ..., "handle": "3d"}``.
+
+        Parameters
+        ----------
+        limits : mapping of str to str or TimeLimit
+            One entry for each stage name; strings are parsed with
+            :meth:`TimeLimit.parse`.
+
+        Returns
+        -------
+        StageLimits
+
+        Raises
+        ------
+        ValueError
+            If a stage is missing, an unknown key is present or a limit is invalid.
+        """
+        names = [f.name for f in fields(cls)]
+        missing = [n for n in names if n not in limits]
+        unknown = [k for k in limits if k not in names]
+        if missing or unknown:
+            raise ValueError(
+                f"stage limits need exactly the stages {names}; "
+                f"missing {missing}, unknown {unknown}"
+            )
+        parsed = {
+            n: v if isinstance(v, TimeLimit) else TimeLimit.parse(v)
+            for n, v in ((n, limits[n]) for n in names)
+        }
+        return cls(**parsed)
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the limits as text, e.g. ``{"accept": "2h", ..., "handle": "3d"}``."""
+        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+
+
+DEFAULT_STAGE_LIMITS = StageLimits(
+    accept=TimeLimit(2, "h"),
+    dispatch=TimeLimit(2, "h"),
+    claim=TimeLimit(4, "h"),
+    handle=TimeLimit(3, "d"),
+    verify=TimeLimit(1, "d"),
+)
+"""Fallback limits for a category that sets none of its own."""
+
+
+def deadline(
+    start: datetime, limit: TimeLimit, *, urgent: bool, calendar: WorkCalendar
+) -> datetime:
+    """Return when a stage that starts at ``start`` with ``limit`` is due.
+
+    Parameters
+    ----------
+    start : datetime
+        When the stage starts (timezone-aware).
+    limit : TimeLimit
+        The stage's limit.
+    urgent : bool
+        Urgent cases count calendar time (1 d = 24 h); others count working time:
+        ``h`` limits with :meth:`WorkCalendar.add_working_hours`, ``d`` limits with
+        :meth:`WorkCalendar.add_working_days` (same clock time N working days later,
+        plus a fractional day as that share of a working day's office hours).
+    calendar : WorkCalendar
+        Office hours and working days.
+
+    Returns
+    -------
+    datetime
+        The due time, in Asia/Shanghai.
+
+    Raises
+    ------
+    ValueError
+        If ``start`` is naive.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> from api.workflow.calendar import SHANGHAI
+    >>> start = datetime(2026, 9, 30, 17, tzinfo=SHANGHAI)
+    >>> cal = WorkCalendar()
+    >>> deadline(start, TimeLimit.parse("3d"), urgent=False, calendar=cal).isoformat()
+    '2026-10-10T17:00:00+08:00'
+    >>> deadline(start, TimeLimit.parse("3d"), urgent=True, calendar=cal).isoformat()
+    '2026-10-03T17:00:00+08:00'
+    """
+    local = calendar.to_local(start)
+    if urgent:
+        return local + timedelta(hours=limit.calendar_hours)
+    if limit.unit == "h":
+        return calendar.add_working_hours(local, limit.amount)
+    whole = math.floor(limit.amount)
+    due = calendar.add_working_days(local, whole)
+    fraction = limit.amount - whole
+    if fraction:
+        due = calendar.add_working_hours(due, fraction * calendar.hours_per_day)
+    return due
+
+
+def extend_deadline(
+    due: datetime, hours: float, *, urgent: bool, calendar: WorkCalendar
+) -> datetime:
+    """Move a due time by an approved extension (延期).
+
+    Parameters
+    ----------
+    due : datetime
+        The current due time (timezone-aware).
+    hours : float
+        The approved extension (``Transition.extension_hours``), > 0.
+    urgent : bool
+        Urgent cases add calendar hours, others working hours.
+    calendar : WorkCalendar
+        Office hours and working days.
+
+    Returns
+    -------
+    datetime
+        The new due time, in Asia/Shanghai.
+
+    Raises
+    ------
+    ValueError
+        If ``due`` is naive or ``hours`` is not a finite number ≥ 0.
+    """
+    if urgent:
+        if not math.isfinite(hours) or hours < 0:
+            raise ValueError(f"hours must be a finite number ≥ 0, got {hours!r}")
+        return calendar.to_local(due) + timedelta(hours=hours)
+    return calendar.add_working_hours(due, hours)
+
+
+class Light(StrEnum):
+    """Warning light (亮灯) of a running stage."""
+
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+
+
+LIGHT_LABELS: dict[Light, str] = {
+    Light.green: "绿灯",
+    Light.yellow: "黄灯",
+    Light.red: "红灯",
+}
+
+
+class Supervision(StrEnum):
+    """Supervision card (督办) of an overdue stage."""
+
+    none = "none"
+    yellow_card = "yellow_card"
+    red_card = "red_card"
+
+
+SUPERVISION_LABELS: dict[Supervision, str] = {
+    Supervision.none: "无",
+    Supervision.yellow_card: "黄牌督办",
+    Supervision.red_card: "红牌督办",
+}
+
+
+def share_used(
+    started: datetime, due: datetime, now: datetime, *, urgent: bool, calendar: WorkCalendar
+) -> float:
+    """Return the share of the limit used so far (1.0 = the whole limit).
+
+    Parameters
+    ----------
+    started : datetime
+        When the stage started.
+    due : datetime
+        When it is due (the limit is ``due - started``).
+    now : datetime
+        The moment to grade.
+    urgent : bool
+        Urgent cases measure calendar time, others working time.
+    calendar : WorkCalendar
+        Office hours and working days.
+
+    Returns
+    -------
+    float
+        ``elapsed / limit``; negative before ``started``. A limit of zero length
+        counts as fully used (1.0) until due and ``inf`` after.
+
+    Raises
+    ------
+    ValueError
+        If a datetime is naive.
+    """
+    start, end, at = (calendar.to_local(t) for t in (started, due, now))
+    if urgent:
+        elapsed, limit = at - start, end - start
+    else:
+        elapsed = calendar.working_time_between(start, at)
+        limit = calendar.working_time_between(start, end)
+    if limit <= timedelta(0):
+        return math.inf if at > end else 1.0
+    return elapsed / limit
+
+
+def light(
+    started: datetime, due: datetime, now: datetime, *, urgent: bool, calendar: WorkCalendar
+) -> Light:
+    """Grade a running stage by the share of its limit used.
+
+    Parameters
+    ----------
+    started, due, now : datetime
+        Stage start, due time and the moment to grade (timezone-aware).
+    urgent : bool
+        Urgent cases measure calendar time, others working time.
+    calendar : WorkCalendar
+        Office hours and working days.
+
+    Returns
+    -------
+    Light
+        green below 80 % used, yellow from 80 % up to and including 100 %, red once
+        ``now`` is past ``due``.
+
+    Notes
+    -----
+    Red means past the due instant on the clock. For a working-time limit that is
+    also true outside office hours: a stage due at 18:00 is red at 20:00 although no
+    working time has passed since, because the deadline was missed.
+    """
+    if calendar.to_local(now) > calendar.to_local(due):
+        return Light.red
+    if share_used(started, due, now, urgent=urgent, calendar=calendar) >= YELLOW_SHARE:
+        return Light.yellow
+    return Light.green
+
+
+def supervision(
+    started: datetime, due: datetime, now: datetime, *, urgent: bool, calendar: WorkCalendar
+) -> Supervision:
+    """Return the supervision card (督办) of a stage.
+
+    Parameters
+    ----------
+    started, due, now : datetime
+        Stage start, due time and the moment to grade (timezone-aware).
+    urgent : bool
+        Urgent cases measure calendar time, others working time.
+    calendar : WorkCalendar
+        Office hours and working days.
+
+    Returns
+    -------
+    Supervision
+        ``none`` until due; ``yellow_card`` (黄牌) once overdue; ``red_card`` (红牌) once
+        the time used reaches twice the limit (overdue by the whole limit again).
+    """
+    if calendar.to_local(now) <= calendar.to_local(due):
+        return Supervision.none
+    if share_used(started, due, now, urgent=urgent, calendar=calendar) >= RED_CARD_SHARE:
+        return Supervision.red_card
+    return Supervision.yellow_card

@@ -1,0 +1,166 @@
+"""Benchmark GridIndex.assign against a bare shapely STRtree query.
+
+Run ``python -m bench.bench_assign [--points N] [--grids PATH]``. Without ``--grids`` it
+builds 4,555 small grids as a Voronoi tessellation of random seeds over the Shanwei box
+(lon 114.9-116.2, lat 22.6-23.5). It draws random points in the grids' bounds, times (best
+of 3) the baseline ``STRtree(polygons).query(points, predicate="intersects")`` on prebuilt
+points and ``GridIndex.assign(lon, lat)`` from coordinate arrays (so point construction,
+tie resolution and code lookup count against it), and prints the throughput ratio.
+Exits 1 if the ratio is below ``--min-ratio`` (default 0.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from geo.assign import GridIndex
+
+BOX = (114.9, 22.6, 116.2, 23.5)  # min_lon, min_lat, max_lon, max_lat
+N_GRIDS = 4_555
+
+
+def voronoi_grids(n: int, rng: np.random.Generator) -> tuple[np.ndarray, list[str], list[str], list[str]]:
+    """Voronoi cells of ``n`` random seeds in BOX, clipped to it, with synthetic codes."""
+    min_lon, min_lat, max_lon, max_lat = BOX
+    seeds = np.column_stack(
+        [rng.uniform(min_lon, max_lon, n), rng.uniform(min_lat, max_lat, n)]
+    )
+    box = shapely.box(*BOX)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=box))
+    cells = shapely.intersection(cells, box)
+    # voronoi_polygons does not keep the seed order: find each cell's seed again.
+    centres = shapely.points(seeds)
+    tree = shapely.STRtree(cells)
+    seed_idx, cell_idx = tree.query(centres, predicate="intersects")
+    order = np.full(len(cells), -1)
+    order[cell_idx] = seed_idx
+    # Medium grids: a 10 x 10 raster over the box; large: 2 x 2.
+    fx = (seeds[:, 0] - min_lon) / (max_lon - min_lon)
+    fy = (seeds[:, 1] - min_lat) / (max_lat - min_lat)
+    mx = np.minimum((fx * 10).astype(int), 9)
+    my = np.minimum((fy * 10).astype(int), 9)
+    small, medium, large = [], [], []
+    for i in order:
+        large_code = f"L{my[i] // 5}{mx[i] // 5}"
+        medium_code = f"{large_code}M{my[i]}{mx[i]}"
+        small.append(f"{medium_code}S{i:05d}")
+        medium.append(medium_code)
+        large.append(large_code)
+    return cells, small, medium, large
+
+
+def file_grids(path: Path) -> tuple[np.ndarray, list[str], list[str], list[str]]:
+    """Small grids from a vector file; codes from small/medium/large code columns if any."""
+    import geopandas
+
+    frame = geopandas.read_file(path)
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    n = len(frame)
+
+    def column(names: tuple[str, ...], default: list[str]) -> list[str]:
+        for name in names:
+            if name in frame.columns:
+                return [str(v) for v in frame[name]]
+        return default
+
+    small = column(("small_code", "code", "grid_code"), [f"S{i:06d}" for i in range(n)])
+    medium = column(("medium_code",), [f"M{i // 10:05d}" for i in range(n)])
+    large = column(("large_code",), [f"L{i // 100:04d}" for i in range(n)])
+    return np.asarray(frame.geometry.values, dtype=object), small, medium, large
+
+
+def best_of(repeat: int, func: Callable[[], Any]) -> tuple[float, Any]:
+    """Return the best wall time of ``repeat`` calls, and the last result."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=1_000_000, help="number of points")
+    parser.add_argument("--grids", type=Path, help="vector file of small grids (default: Voronoi)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each (best is kept)")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--min-ratio", type=float, default=0.5, help="fail below this ratio")
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+
+    start = time.perf_counter()
+    if args.grids is None:
+        polygons, small, medium, large = voronoi_grids(N_GRIDS, rng)
+        source = f"Voronoi tessellation of {N_GRIDS} seeds over {BOX}"
+    else:
+        polygons, small, medium, large = file_grids(args.grids)
+        source = str(args.grids)
+    grids_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    index = GridIndex(small, polygons, medium, large)
+    build_s = time.perf_counter() - start
+
+    min_lon, min_lat, max_lon, max_lat = index.bounds
+    lon = rng.uniform(min_lon, max_lon, args.points)
+    lat = rng.uniform(min_lat, max_lat, args.points)
+    points = shapely.points(lon, lat)
+
+    print(f"python {platform.python_version()}, shapely {shapely.__version__}, "
+          f"GEOS {shapely.geos_version_string}, numpy {np.__version__}")
+    print(f"grids: {len(index)} small grids from {source} ({grids_s:.2f} s)")
+    print(f"GridIndex build: {build_s * 1e3:.1f} ms")
+    print(f"points: {args.points:,}, best of {args.repeat}")
+
+    def baseline() -> np.ndarray:
+        return shapely.STRtree(polygons).query(points, predicate="intersects")
+
+    def assign() -> Any:
+        return index.assign(lon, lat)
+
+    # Warm up both (first-query tree build, preparation), then alternate the timed runs.
+    baseline()
+    assign()
+    base_s = assign_s = float("inf")
+    pairs = result = None
+    for _ in range(args.repeat):
+        t, pairs = best_of(1, baseline)
+        base_s = min(base_s, t)
+        t, result = best_of(1, assign)
+        assign_s = min(assign_s, t)
+    assert pairs is not None and result is not None
+
+    matched = np.unique(pairs[0]).size
+    inside = int(result.inside.sum())
+    if matched != inside:
+        print(f"MISMATCH: baseline matched {matched:,} points, assign {inside:,}")
+        return 2
+
+    base_tp = args.points / base_s
+    assign_tp = args.points / assign_s
+    ratio = assign_tp / base_tp
+    print(f"strtree query: {base_s:.3f} s ({base_tp / 1e6:.2f} M points/s)")
+    print(f"GridIndex.assign: {assign_s:.3f} s ({assign_tp / 1e6:.2f} M points/s)")
+    print(f"inside: {inside:,} of {args.points:,} points")
+    print(f"assign/strtree throughput ratio: {ratio:.2f}")
+    if ratio < args.min_ratio:
+        print(f"FAIL: ratio {ratio:.2f} < {args.min_ratio}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

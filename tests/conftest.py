@@ -1,0 +1,107 @@
+"""Shared fixtures: both stores, a small city, signed-in clients.
+
+PostGIS runs against ``MINQING_TEST_POSTGIS_URL``; without it the PostGIS cases skip
+with a message.  With ``CI=true`` any skip of a PostGIS or browser test fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, inspect, text
+
+from api.app import create_app
+from api.context import AppContext
+from api.settings import Settings
+from tests.city import install_mini_city
+
+POSTGIS_URL = os.environ.get("MINQING_TEST_POSTGIS_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REAL_PART_MARKERS = ("postgis", "browser")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI, a skipped PostGIS or browser test is a failure: a missing install step."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and any(item.get_closest_marker(m) for m in REAL_PART_MARKERS):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"CI=true: a real-part test may not skip ({reason})"
+
+
+def _reset_postgis(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        names = [
+            t for t in inspect(conn).get_table_names() if t not in ("spatial_ref_sys",)
+        ]
+        for name in names:
+            conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+    engine.dispose()
+
+
+def store_settings(kind: str, tmp_path: Path) -> Settings:
+    """Settings for a fresh, empty store of ``kind`` with runtime files under tmp_path."""
+    if kind == "postgis":
+        if not POSTGIS_URL:
+            pytest.skip("PostGIS not configured: set MINQING_TEST_POSTGIS_URL to run these")
+        _reset_postgis(POSTGIS_URL)
+        return Settings(database_url=POSTGIS_URL, runtime_dir=tmp_path, secret_key="test-secret")
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'minqing.db'}",
+        runtime_dir=tmp_path,
+        secret_key="test-secret",
+    )
+
+
+STORES = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    """The store kind under test: every test using it runs on both."""
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(store: str, tmp_path: Path) -> Settings:
+    """Settings pointing at a fresh, empty store."""
+    return store_settings(store, tmp_path)
+
+
+@pytest.fixture
+def context(settings: Settings) -> Iterator[AppContext]:
+    """An upgraded, empty store."""
+    ctx = AppContext.build(settings)
+    ctx.db.upgrade()
+    yield ctx
+    ctx.db.dispose()
+
+
+@pytest.fixture
+def city_context(context: AppContext) -> AppContext:
+    """The store with the mini city, reference data and demo users."""
+    install_mini_city(context)
+    return context
+
+
+@pytest.fixture
+def client(city_context: AppContext) -> Iterator[TestClient]:
+    """An HTTP client on the app over the mini city."""
+    app = create_app(city_context.settings, dashboard=False)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def login(client: TestClient, username: str, password: str = "minqing-demo") -> dict[str, str]:
+    """Sign in and return the Authorization header."""
+    response = client.post("/api/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
