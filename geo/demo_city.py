@@ -137,7 +137,10 @@ _SURNAME_WEIGHTS = (
     + [2.0] * 10
     + [1.0] * (len(_SURNAMES) - 26)
 )
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚文华辉建国志海丹玲燕鹏锋俊斌婷雪琳晓嘉宇浩思佳永少振东学耀泽荣坤銮钦英秀桂红梅兰春淑惠德汉忠"
+_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚文华辉建国志海丹玲燕鹏锋俊斌"
+    "婷雪琳晓嘉宇浩思佳永少振东学耀泽荣坤銮钦英秀桂红梅兰春淑惠德汉忠"
+)
 
 # Local plane: equirectangular, centred on the city (metres). Areas are within 0.5 % of
 # true over the city, which is plenty for sharing grids out.
@@ -280,6 +283,17 @@ def largest_remainder(
     return counts
 
 
+def _area(geom: shapely.Geometry) -> float:
+    """Planar area of one geometry."""
+    return float(shapely.area(geom))
+
+
+def _coverage_clean(geoms: GeomArray, *, merge_strategy: str = "longest_border") -> GeomArray:
+    """Edge-match a polygon coverage (:func:`shapely.coverage_clean`, shapely >= 2.2)."""
+    cleaned = shapely.coverage_clean(geoms, merge_strategy=merge_strategy)  # type: ignore[attr-defined]
+    return np.asarray(cleaned, dtype=object)
+
+
 def _to_plane(geom: Any) -> Any:
     """Project lon/lat geometries to the local plane (metres)."""
 
@@ -365,11 +379,9 @@ def load_districts(boundaries_dir: Path) -> dict[str, MultiPolygon]:
             raise ValueError(f"district {adcode} in {path} has no mainland polygon")
         mainlands.append(MultiPolygon(parts))
     planar = _to_plane(np.array(mainlands, dtype=object))
-    cleaned = shapely.coverage_clean(planar, merge_strategy="min_index")
+    cleaned = _coverage_clean(planar, merge_strategy="min_index")
     lonlat = _to_lonlat(cleaned)
-    return {
-        adcode: _as_multipolygon(g) for adcode, g in zip(DISTRICT_ADCODES, lonlat, strict=True)
-    }
+    return {adcode: _as_multipolygon(g) for adcode, g in zip(DISTRICT_ADCODES, lonlat, strict=True)}
 
 
 # --------------------------------------------------------------------------- density
@@ -407,8 +419,8 @@ class _Density:
 def _sample_uniform(geom: shapely.Geometry, n: int, rng: np.random.Generator) -> FloatArray:
     """Draw ``n`` points uniformly inside ``geom`` by rejection in its bounding box."""
     shapely.prepare(geom)
-    xmin, ymin, xmax, ymax = geom.bounds
-    fill = max(geom.area / max((xmax - xmin) * (ymax - ymin), 1e-12), 0.02)
+    xmin, ymin, xmax, ymax = shapely.bounds(geom).tolist()
+    fill = max(_area(geom) / max((xmax - xmin) * (ymax - ymin), 1e-12), 0.02)
     chunks: list[FloatArray] = []
     got = 0
     while got < n:
@@ -520,10 +532,12 @@ def _voronoi_cells(
     amplitude: float,
 ) -> list[shapely.Geometry | None]:
     """Cut ``parent`` into one cell per seed (None where a seed lost its cell)."""
-    xmin, ymin, xmax, ymax = parent.bounds
+    xmin, ymin, xmax, ymax = shapely.bounds(parent).tolist()
     pad = 0.1 * max(xmax - xmin, ymax - ymin) + 100.0
     envelope = shapely.box(xmin - pad, ymin - pad, xmax + pad, ymax + pad)
-    edges = shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=envelope, only_edges=True)
+    edges = shapely.voronoi_polygons(
+        shapely.multipoints(seeds), extend_to=envelope, only_edges=True
+    )
     lines = _bend_edges(np.asarray(shapely.get_parts(edges)), rng, seg_len, amplitude)
     boundary = shapely.get_parts(shapely.boundary(parent))
     noded = shapely.union_all(np.concatenate([lines, boundary]))
@@ -585,10 +599,10 @@ def _merge_unlabelled(faces: GeomArray, label: IntArray, tree: shapely.STRtree) 
 
 def _is_sliver(cell: shapely.Geometry, mean_area: float) -> bool:
     """Whether a cell is too small or too thin to be a credible grid."""
-    area = float(cell.area)
+    area = _area(cell)
     if area < _SLIVER_AREA_FRACTION * mean_area:
         return True
-    perimeter = float(cell.length)
+    perimeter = float(shapely.length(cell))
     return 4.0 * math.pi * area / (perimeter * perimeter) < _SLIVER_COMPACTNESS
 
 
@@ -625,7 +639,7 @@ def _partition(
         seed = fixed if fixed is not None else pts[int(np.argmax(weights))]
         return [parent], np.asarray([seed])
     seeds = _weighted_kmeans(pts, weights, k, rng, fixed=fixed)
-    mean_area = float(parent.area) / k
+    mean_area = _area(parent) / k
     for attempt in range(_MAX_ATTEMPTS):
         # Straight edges in the last attempts, in case bending keeps producing slivers.
         amplitude = spec.amplitude if attempt < _MAX_ATTEMPTS - 10 else 0.0
@@ -634,7 +648,7 @@ def _partition(
         if not bad:
             return [c for c in cells if c is not None], seeds
         # Drop the bad seeds; split the largest good cells in two to make up the count.
-        areas = np.array([0.0 if c is None or i in bad else c.area for i, c in enumerate(cells)])
+        areas = np.array([0.0 if c is None or i in bad else _area(c) for i, c in enumerate(cells)])
         for b in bad:
             big = int(np.argmax(areas))
             cell = cells[big]
@@ -716,7 +730,7 @@ def _estimate_population(
     for i, (cell, factor) in enumerate(zip(cells, factors, strict=True)):
         pts = _sample_uniform(cell.geom, n, rng_for(i))
         cell.samples = pts
-        cell.population = float(cell.geom.area) * float(density(pts).mean()) * factor
+        cell.population = _area(cell.geom) * float(density(pts).mean()) * factor
 
 
 def _split_level(
@@ -751,13 +765,13 @@ def _split_level(
         if progress is not None and (i % 16 == 0 or i == len(parents) - 1):
             progress((i + 1) / len(parents))
     geoms = np.array([c.geom for c in children], dtype=object)
-    cleaned = shapely.coverage_clean(geoms)
+    cleaned = _coverage_clean(geoms)
     for child, geom in zip(children, cleaned, strict=True):
         child.geom = _as_multipolygon(geom)
     return children
 
 
-def _order_children(cells: list[_Cell], n_parents: int, anchors: Sequence[FloatArray]) -> IntArray:
+def _order_children(cells: list[_Cell], anchors: Sequence[FloatArray]) -> IntArray:
     """Order cells by parent, then by distance of their seed from the parent's anchor."""
     parent = np.array([c.parent for c in cells])
     dist = np.array([float(np.hypot(*(c.seed - anchors[c.parent]))) for c in cells])
@@ -813,9 +827,7 @@ def build_demo_city(
 
     # Large grids (towns and streets), shared among districts by area.
     report("cutting districts into large grids", 0.05)
-    district_cells = [
-        _Cell(g, s, -1, float(g.area)) for g, s in zip(district_geoms, seats, strict=True)
-    ]
+    district_cells = [_Cell(g, s, -1, _area(g)) for g, s in zip(district_geoms, seats, strict=True)]
     n_large = largest_remainder(LARGE_COUNT, [c.population for c in district_cells])
     large = _split_level(district_cells, n_large, core, _LARGE, seed, fixed=seats)
 
@@ -879,7 +891,7 @@ def _assemble(
     names = _Names(rng)
 
     # Orders: children by distance from the parent's seed (the town or village centre).
-    large_order = _order_children(large, len(district_cells), [c.seed for c in district_cells])
+    large_order = _order_children(large, [c.seed for c in district_cells])
     large_code: dict[int, str] = {}
     large_name: dict[int, str] = {}
     taken_towns = {n for towns in _REAL_TOWNS.values() for n in towns}
@@ -895,7 +907,7 @@ def _assemble(
         else:
             large_name[i] = names.place(_TOWN_FIRST, _TOWN_SECOND, "镇", taken_towns)
 
-    medium_order = _order_children(medium, len(large), [c.seed for c in large])
+    medium_order = _order_children(medium, [c.seed for c in large])
     medium_code: dict[int, str] = {}
     medium_name: dict[int, str] = {}
     seq = {}
@@ -911,7 +923,7 @@ def _assemble(
         else:
             medium_name[i] = names.place(_VILLAGE_FIRST, _VILLAGE_SECOND, "村", taken)
 
-    small_order = _order_children(small, len(medium), [c.seed for c in medium])
+    small_order = _order_children(small, [c.seed for c in medium])
     small_code: dict[int, str] = {}
     small_name: dict[int, str] = {}
     seq = {}

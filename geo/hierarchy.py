@@ -402,22 +402,32 @@ def validate_layer(
         _problem(kind, grids.codes[i], grids.rows[i], detail) for i, kind, detail in grids.issues
     ]
     problems += _check_codes(grids, level)
-    parent_grids = None if parents is None else _Grids.from_frame(parents, repair=False)
-    if level == "large":
-        problems += _check_county_prefix(grids)
-    else:
-        problems += _check_parents(
-            grids, parent_grids, level=level, containment_tolerance=containment_tolerance
-        )
     existing = None
     if siblings_existing is not None:
         new_codes = {c for c in grids.codes if c is not None}
         keep = [c not in new_codes for c in siblings_existing["code"].map(normalize_code)]
         existing = _Grids.from_frame(siblings_existing[np.asarray(keep, bool)], repair=False)
-    problems += _check_sibling_overlaps(grids, existing, level=level, tolerance=overlap_tolerance)
+    if level == "large":
+        problems += _check_county_prefix(grids)
+        parent_grids = None
+    else:
+        parent_grids = None if parents is None else _Grids.from_frame(parents, repair=False)
+        problems += _check_parent_codes(grids, parent_grids, level=level)
+    overlap_problems, overlap_sums = _check_sibling_overlaps(
+        grids, existing, level=level, tolerance=overlap_tolerance
+    )
     if parent_grids is not None:
+        inside = _inside_areas(grids, parent_grids)
+        problems += _check_containment(
+            grids, parent_grids, inside, level=level, tolerance=containment_tolerance
+        )
+    problems += overlap_problems
+    if parent_grids is not None:
+        children = [(grids, inside)]
+        if existing is not None:
+            children.append((existing, _inside_areas(existing, parent_grids)))
         problems += _check_gaps(
-            grids, existing, parent_grids, level=level, tolerance_m2=gap_tolerance_m2
+            children, parent_grids, overlap_sums, level=level, tolerance_m2=gap_tolerance_m2
         )
 
     repaired = layer.copy()
@@ -667,35 +677,23 @@ def _where_hint(best: tuple[str | None, float], level: GridLevel) -> str:
     return f"; {_pct(share)} of it lies in {level} grid {code}"
 
 
-def _check_parents(
-    grids: _Grids,
-    parents: _Grids | None,
-    *,
-    level: GridLevel,
-    containment_tolerance: float,
+def _check_parent_codes(
+    grids: _Grids, parents: _Grids | None, *, level: GridLevel
 ) -> list[Problem]:
+    """Check that each grid names a parent, that it exists, and that the code starts with it."""
     parent_level = PARENT_LEVEL[level]
     problems: list[Problem] = []
-    parent_pos = np.full(len(grids.codes), -1)
     unknown: list[int] = []
     for i, (code, parent_code, row) in enumerate(
         zip(grids.codes, grids.parent_codes, grids.rows, strict=True)
     ):
-        if parent_code is None:
+        if parent_code is None or (
+            parents is not None and parent_code not in parents.index_by_code
+        ):
             unknown.append(i)
-        elif parents is not None:
-            parent_pos[i] = parents.index_by_code.get(parent_code, -1)
-            if parent_pos[i] < 0:
-                unknown.append(i)
         if code is not None and parent_code is not None and not code.startswith(parent_code):
-            problems.append(
-                _problem(
-                    "bad_code_prefix",
-                    code,
-                    row,
-                    f"code does not start with its parent code {parent_code}",
-                )
-            )
+            detail = f"code does not start with its parent code {parent_code}"
+            problems.append(_problem("bad_code_prefix", code, row, detail))
 
     # where do grids without a known parent lie? (a hint for the user)
     hints = [""] * len(unknown)
@@ -713,29 +711,54 @@ def _check_parents(
             else f"parent {parent_code} is not among the {parent_level} grids"
         )
         problems.append(_problem("missing_parent", grids.codes[i], grids.rows[i], what + hint))
+    return problems
 
-    if parents is None:
-        return problems
 
-    # containment: a cheap covers() first, the exact share only where that fails
-    check = np.flatnonzero(grids.usable & (parent_pos >= 0))
-    check = check[parents.usable[parent_pos[check]]]
+def _inside_areas(grids: _Grids, parents: _Grids) -> NDArray[np.float64]:
+    """Area (m²) of each grid that lies inside its parent; NaN where either is unknown.
+
+    A vectorised ``covers`` on the prepared parents settles most grids; the exact
+    intersection is computed only for the rest.
+    """
+    index = parents.index_by_code
+    pos = np.fromiter(
+        (-1 if pc is None else index.get(pc, -1) for pc in grids.parent_codes),
+        dtype=np.intp,
+        count=len(grids.parent_codes),
+    )
+    inside = np.full(len(pos), np.nan)
+    check = np.flatnonzero(grids.usable & (pos >= 0))
+    check = check[parents.usable[pos[check]]]
     if not len(check):
-        return problems
-    parent_geoms = parents.geoms[parent_pos[check]]
+        return inside
+    parent_geoms = parents.geoms[pos[check]]
     shapely.prepare(parent_geoms)
-    partial = ~shapely.covers(parent_geoms, grids.geoms[check])
-    check, parent_geoms = check[partial], parent_geoms[partial]
-    if not len(check):
-        return problems
-    inside = area_m2(shapely.intersection(grids.geoms[check], parent_geoms))
-    outside = 1.0 - inside / grids.areas[check]
-    bad = outside > containment_tolerance
-    check, outside = check[bad], outside[bad]
-    best = _best_parents(grids.geoms[check], grids.areas[check], parents)
-    for i, share, b in zip(check.tolist(), outside.tolist(), best, strict=True):
+    covered = shapely.covers(parent_geoms, grids.geoms[check])
+    inside[check[covered]] = grids.areas[check[covered]]
+    partial = check[~covered]
+    pieces = shapely.intersection(grids.geoms[partial], parent_geoms[~covered])
+    inside[partial] = area_m2(pieces)
+    return inside
+
+
+def _check_containment(
+    grids: _Grids,
+    parents: _Grids,
+    inside: NDArray[np.float64],
+    *,
+    level: GridLevel,
+    tolerance: float,
+) -> list[Problem]:
+    """Report grids of which more than ``tolerance`` of the area lies outside the parent."""
+    have = np.flatnonzero(~np.isnan(inside) & (grids.areas > 0))
+    outside = 1.0 - inside[have] / grids.areas[have]
+    bad = outside > tolerance
+    have, outside = have[bad], outside[bad]
+    best = _best_parents(grids.geoms[have], grids.areas[have], parents)
+    problems: list[Problem] = []
+    for i, share, b in zip(have.tolist(), outside.tolist(), best, strict=True):
         parent_code = grids.parent_codes[i]
-        hint = _where_hint(b, parent_level) if b[0] != parent_code else ""
+        hint = _where_hint(b, PARENT_LEVEL[level]) if b[0] != parent_code else ""
         detail = f"{_pct(share)} of the grid lies outside its parent {parent_code}{hint}"
         problems.append(_problem("outside_parent", grids.codes[i], grids.rows[i], detail))
     return problems
@@ -748,21 +771,27 @@ def _sibling_key(level: GridLevel, parent_code: str | None) -> str | None:
 
 def _check_sibling_overlaps(
     grids: _Grids, existing: _Grids | None, *, level: GridLevel, tolerance: float
-) -> list[Problem]:
+) -> tuple[list[Problem], dict[str, float]]:
+    """Report siblings that overlap by more than ``tolerance`` of the smaller one.
+
+    Returns the problems and, per sibling group (parent code), the summed area of all
+    overlaps, however small (an input of the gap bound in :func:`_check_gaps`).
+    """
     new = np.flatnonzero(grids.usable)
     sources = [(grids, new)]
     if existing is not None:
         sources.append((existing, np.flatnonzero(existing.usable)))
     geoms = np.concatenate([source.geoms[pos] for source, pos in sources])
     if len(geoms) < 2:
-        return []
+        return [], {}
     areas = np.concatenate([source.areas[pos] for source, pos in sources])
     codes = [source.codes[i] for source, pos in sources for i in pos.tolist()]
     keys = [_sibling_key(level, source.parent_codes[i]) for source, pos in sources for i in pos]
     is_new = np.arange(len(geoms)) < len(new)
 
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
-    keep = (left < right) & (is_new[left] | is_new[right])
+    # bounding-box pre-filter, then siblings only, then "interiors intersect" (not touching)
+    left, right = shapely.STRtree(geoms).query(geoms)
+    keep = left < right
     left, right = left[keep], right[keep]
     keep = np.fromiter(
         (keys[a] is not None and keys[a] == keys[b] for a, b in zip(left, right, strict=True)),
@@ -770,12 +799,18 @@ def _check_sibling_overlaps(
         count=len(left),
     )
     left, right = left[keep], right[keep]
-    touching = shapely.touches(geoms[left], geoms[right])
-    left, right = left[~touching], right[~touching]
+    keep = shapely.relate_pattern(geoms[left], geoms[right], "T********")
+    left, right = left[keep], right[keep]
     overlap = area_m2(shapely.intersection(geoms[left], geoms[right]))
-    smaller = np.minimum(areas[left], areas[right])
-    bad = overlap > tolerance * smaller
 
+    sums: dict[str, float] = {}
+    for a, area in zip(left.tolist(), overlap.tolist(), strict=True):
+        key = keys[a]
+        if key is not None:
+            sums[key] = sums.get(key, 0.0) + area
+
+    smaller = np.minimum(areas[left], areas[right])
+    bad = (overlap > tolerance * smaller) & (is_new[left] | is_new[right])
     problems: list[Problem] = []
     for a, b, area, small in zip(
         left[bad].tolist(),
@@ -796,31 +831,45 @@ def _check_sibling_overlaps(
             )
             detail = f"overlaps {other_label} by {_m2(area)} ({_pct(share)} of the smaller grid)"
             problems.append(_problem("sibling_overlap", grids.codes[i], grids.rows[i], detail))
-    return problems
+    return problems, sums
 
 
 def _check_gaps(
-    grids: _Grids,
-    existing: _Grids | None,
+    children: Sequence[tuple[_Grids, NDArray[np.float64]]],
     parents: _Grids,
+    overlap_sums: dict[str, float],
     *,
     level: GridLevel,
     tolerance_m2: float,
 ) -> list[Problem]:
+    """Report parts of parents covered by none of their children, larger than the tolerance.
+
+    The exact ``parent - union(children)`` is costly, so it is computed only for parents
+    where it may exceed the tolerance: the uncovered area is at most the parent's area minus
+    the children's areas inside it plus all overlaps between them (Bonferroni), which is
+    known already from the containment and overlap checks.
+    """
     parent_level = PARENT_LEVEL[level]
-    children: dict[str, list[Any]] = {}
-    for source in (grids, existing):
-        if source is None:
-            continue
-        for i in np.flatnonzero(source.usable).tolist():
-            parent_code = source.parent_codes[i]
+    geoms_by_parent: dict[str, list[Any]] = {}
+    covered_at_least = {key: -overlap for key, overlap in overlap_sums.items()}
+    for grids, inside in children:
+        for i in np.flatnonzero(grids.usable).tolist():
+            parent_code = grids.parent_codes[i]
             if parent_code is not None:
-                children.setdefault(parent_code, []).append(source.geoms[i])
+                geoms_by_parent.setdefault(parent_code, []).append(grids.geoms[i])
+                if not np.isnan(inside[i]):
+                    covered_at_least[parent_code] = (
+                        covered_at_least.get(parent_code, 0.0) + inside[i]
+                    )
 
     pos = np.flatnonzero(parents.usable)
-    pcodes: Sequence[str | None] = [parents.codes[i] for i in pos]
+    lower = np.array([covered_at_least.get(parents.codes[i] or "", 0.0) for i in pos])
+    pos = pos[parents.areas[pos] - lower > tolerance_m2]
+    if not len(pos):
+        return []
+    pcodes: list[str | None] = [parents.codes[i] for i in pos]
     unions = np.empty(len(pos), dtype=object)
-    unions[:] = [shapely.union_all(children.get(c or "", [])) for c in pcodes]
+    unions[:] = [shapely.union_all(geoms_by_parent.get(c or "", [])) for c in pcodes]
     gaps = shapely.difference(parents.geoms[pos], unions)
     parts, index = shapely.get_parts(gaps, return_index=True)
     polygon = shapely.get_type_id(parts) == _POLYGON
@@ -832,7 +881,7 @@ def _check_gaps(
     problems: list[Problem] = []
     for k, area, point in zip(index[big].tolist(), areas[big].tolist(), points, strict=True):
         pcode = pcodes[k]
-        if pcode not in children:
+        if pcode not in geoms_by_parent:
             detail = f"{parent_level} grid {pcode} has no {level} grids ({_m2(area)} uncovered)"
         else:
             detail = (
