@@ -27,7 +27,7 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
 T = TypeVar("T")
 

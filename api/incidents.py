@@ -63,7 +63,9 @@ from api.workflow import (
     Stage,
     StageLimits,
     Status,
+    Transition,
     UnknownAction,
+    WorkCalendar,
     WorkflowError,
     allowed_actions,
     apply,
@@ -80,6 +82,8 @@ INTAKE_ROLES = frozenset({"dispatcher", "gridworker", "officer", "admin"})
 REPORT_ACTION = "report"
 EVENT_LABELS = {REPORT_ACTION: "上报", **{a.value: label for a, label in ACTION_LABELS.items()}}
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+REWORK_STATUSES = (Status.claimed, Status.accepted)
+DONE_STATUSES = (Status.handled, Status.closed)
 MILESTONES = {
     Action.accept: "accepted_at",
     Action.dispatch: "dispatched_at",
@@ -342,10 +346,42 @@ def intake(
             "lon,lat",
             f"point ({data.lon}, {data.lat}) in {crs} lies outside every grid of the city",
         )
-    small, medium, large = grid
+    incident = new_incident(
+        data,
+        category=category,
+        lon=lon,
+        lat=lat,
+        grid=grid,
+        calendar=context.calendar,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
+    session.add(incident)
+    session.flush()
+    assert incident.id is not None
+    incident.case_no = case_number(context.settings.case_prefix, incident.id, now, context.calendar)
+    session.add(incident)
+    session.add(report_event(incident, data, principal, category_name=category.name))
+    session.flush()
+    duplicates = possible_duplicates(session, context, incident, now=now)
+    return IntakeResult(incident, created=True, possible_duplicates=duplicates)
+
+
+def new_incident(
+    data: IncidentCreate,
+    *,
+    category: Category,
+    lon: float,
+    lat: float,
+    grid: tuple[str, str, str],
+    calendar: WorkCalendar,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Incident:
+    """A freshly reported case with its accept clock running (pure: no I/O)."""
     urgent = category.urgent if data.urgent is None else data.urgent
-    limits = stage_limits(category)
-    incident = Incident(
+    small, medium, large = grid
+    return Incident(
         case_no=f"tmp-{uuid.uuid4().hex}",
         category_code=category.code,
         description=data.description.strip(),
@@ -358,7 +394,7 @@ def intake(
         geom=shapely.Point(lon, lat),
         raw_lon=data.lon,
         raw_lat=data.lat,
-        raw_crs=crs,
+        raw_crs=data.crs.lower(),
         small_code=small,
         medium_code=medium,
         large_code=large,
@@ -366,36 +402,37 @@ def intake(
         urgent=urgent,
         stage=Stage.accept.value,
         stage_started_at=now,
-        stage_due_at=deadline(now, limits.accept, urgent=urgent, calendar=context.calendar),
+        stage_due_at=deadline(now, stage_limits(category).accept, urgent=urgent, calendar=calendar),
         reported_at=now,
         updated_at=now,
         idempotency_key=idempotency_key,
         external_id=data.external_id,
     )
-    session.add(incident)
-    session.flush()
-    local_day = context.calendar.to_local(now).strftime("%Y%m%d")
-    incident.case_no = f"{context.settings.case_prefix}-{local_day}-{incident.id:06d}"
-    session.add(incident)
+
+
+def case_number(prefix: str, incident_id: int, at: datetime, calendar: WorkCalendar) -> str:
+    """The readable case number, e.g. ``SW-20261121-000123`` (local date + id)."""
+    return f"{prefix}-{calendar.to_local(at).strftime('%Y%m%d')}-{incident_id:06d}"
+
+
+def report_event(
+    incident: Incident, data: IncidentCreate, principal: Principal, *, category_name: str
+) -> IncidentEvent:
+    """The first event of every case: who reported it, from which source and CRS."""
     assert incident.id is not None
-    session.add(
-        IncidentEvent(
-            incident_id=incident.id,
-            seq=1,
-            action=REPORT_ACTION,
-            from_status=None,
-            to_status=Status.reported.value,
-            actor=principal.username,
-            role=principal.role,
-            department_code=principal.department,
-            note=f"{SOURCES[data.source]}上报：{category.name}",
-            data={"source": data.source, "crs": crs, "raw": [data.lon, data.lat]},
-            at=now,
-        )
+    return IncidentEvent(
+        incident_id=incident.id,
+        seq=1,
+        action=REPORT_ACTION,
+        from_status=None,
+        to_status=Status.reported.value,
+        actor=principal.username,
+        role=principal.role,
+        department_code=principal.department,
+        note=f"{SOURCES[data.source]}上报：{category_name}",
+        data={"source": data.source, "crs": data.crs.lower(), "raw": [data.lon, data.lat]},
+        at=incident.reported_at,
     )
-    session.flush()
-    duplicates = possible_duplicates(session, context, incident, now=now)
-    return IntakeResult(incident, created=True, possible_duplicates=duplicates)
 
 
 def possible_duplicates(
@@ -502,36 +539,12 @@ def act(
         raise _workflow_error(exc, incident) from None
     _check_references(session, incident, data, photo_ids)
 
-    case = transition.case
-    values: dict[str, Any] = {
-        "status": transition.to_status.value,
-        "department_code": case.department,
-        "co_departments": list(case.co_departments),
-        "claimed_by": case.claimed_by,
-        "escalation_level": case.escalation_level,
-        "rework_count": case.rework_count,
-        "return_count": case.return_count,
-        "extension_count": case.extension_count,
-        "reopened": case.reopened,
-        "pending_extension_hours": case.pending_extension_hours,
-        "resolved_on_site": case.resolved_on_site,
-        "rating": case.rating,
-        "updated_at": now,
-        "version": Incident.version + 1,
-    }
-    values.update(_clock_changes(session, context, incident, transition, now))
-    milestone = MILESTONES.get(transition.action)
-    if milestone:
-        values[milestone] = now
-    reopened_work = transition.to_status in (
-        Status.claimed,
-        Status.accepted,
-    ) and transition.from_status in (
-        Status.handled,
-        Status.closed,
+    category = session.get(Category, incident.category_code)
+    assert category is not None
+    values = transition_changes(
+        incident, transition, limits=stage_limits(category), calendar=context.calendar, now=now
     )
-    if reopened_work:
-        values.update(handled_at=None, closed_at=None)
+    values["version"] = Incident.version + 1
 
     result = session.execute(
         update(Incident)
@@ -551,37 +564,15 @@ def act(
             IncidentEvent.incident_id == incident_id
         )
     ).one()
-    event_data = {
-        key: value
-        for key, value in {
-            "department": data.department,
-            "co_departments": list(data.co_departments) or None,
-            "reason": data.reason,
-            "duplicate_of": data.duplicate_of,
-            "result": data.result,
-            "passed": data.passed,
-            "rating": data.rating,
-            "hours": data.hours,
-            "photo_ids": list(photo_ids) or None,
-            "due_at": values["stage_due_at"].isoformat() if values.get("stage_due_at") else None,
-            "escalation_level": case.escalation_level
-            if transition.action == Action.escalate
-            else None,
-        }.items()
-        if value is not None
-    }
     session.add(
-        IncidentEvent(
-            incident_id=incident_id,
-            seq=int(seq) + 1,
-            action=transition.action.value,
-            from_status=transition.from_status.value,
-            to_status=transition.to_status.value,
-            actor=principal.username,
-            role=principal.role,
-            department_code=principal.department,
-            note=_join_notes(transition.note, data.note),
-            data=event_data,
+        event_for(
+            incident_id,
+            int(seq) + 1,
+            transition,
+            principal,
+            data,
+            due_at=values.get("stage_due_at"),
+            photo_ids=photo_ids,
             at=now,
         )
     )
@@ -595,31 +586,97 @@ def _join_notes(*notes: str | None) -> str | None:
     return "；".join(parts) if parts else None
 
 
-def _clock_changes(
-    session: Session, context: AppContext, incident: Incident, transition: Any, now: datetime
+def transition_changes(
+    incident: Incident,
+    transition: Transition,
+    *,
+    limits: StageLimits,
+    calendar: WorkCalendar,
+    now: datetime,
 ) -> dict[str, Any]:
-    """How the stage clock moves with a transition."""
-    urgent, calendar = incident.urgent, context.calendar
+    """The column changes one transition makes to a case (pure: no I/O).
+
+    Shared by live actions and by the demo's history replay, so both follow one rule set.
+    """
+    case = transition.case
+    changes: dict[str, Any] = {
+        "status": transition.to_status.value,
+        "department_code": case.department,
+        "co_departments": list(case.co_departments),
+        "claimed_by": case.claimed_by,
+        "escalation_level": case.escalation_level,
+        "rework_count": case.rework_count,
+        "return_count": case.return_count,
+        "extension_count": case.extension_count,
+        "reopened": case.reopened,
+        "pending_extension_hours": case.pending_extension_hours,
+        "resolved_on_site": case.resolved_on_site,
+        "rating": case.rating,
+        "updated_at": now,
+    }
+    urgent = incident.urgent
     if transition.extension_hours and incident.stage_due_at is not None:
         due = extend_deadline(
             incident.stage_due_at, transition.extension_hours, urgent=urgent, calendar=calendar
         )
-        changes: dict[str, Any] = {"stage_due_at": due}
+        changes["stage_due_at"] = due
         if incident.stage == Stage.handle.value:
             changes["handle_due_at"] = due
-        return changes
-    if transition.stage is not None:
-        category = session.get(Category, incident.category_code)
-        assert category is not None
-        limit = stage_limits(category).for_stage(transition.stage)
-        due = deadline(now, limit, urgent=urgent, calendar=calendar)
-        changes = {"stage": transition.stage.value, "stage_started_at": now, "stage_due_at": due}
+    elif transition.stage is not None:
+        due = deadline(now, limits.for_stage(transition.stage), urgent=urgent, calendar=calendar)
+        changes.update(stage=transition.stage.value, stage_started_at=now, stage_due_at=due)
         if transition.stage == Stage.handle:
             changes["handle_due_at"] = due
-        return changes
-    if stage_for(transition.to_status) is None:
-        return {"stage": None, "stage_started_at": None, "stage_due_at": None}
-    return {}
+    elif stage_for(transition.to_status) is None:
+        changes.update(stage=None, stage_started_at=None, stage_due_at=None)
+    milestone = MILESTONES.get(transition.action)
+    if milestone:
+        changes[milestone] = now
+    if transition.to_status in REWORK_STATUSES and transition.from_status in DONE_STATUSES:
+        changes.update(handled_at=None, closed_at=None)
+    return changes
+
+
+def event_for(
+    incident_id: int,
+    seq: int,
+    transition: Transition,
+    principal: Principal,
+    data: ActionInput,
+    *,
+    due_at: datetime | None,
+    photo_ids: Sequence[int] = (),
+    at: datetime,
+) -> IncidentEvent:
+    """The audit-trail entry of one transition."""
+    details = {
+        "department": data.department,
+        "co_departments": list(data.co_departments) or None,
+        "reason": data.reason,
+        "duplicate_of": data.duplicate_of,
+        "result": data.result,
+        "passed": data.passed,
+        "rating": data.rating,
+        "hours": data.hours,
+        "photo_ids": list(photo_ids) or None,
+        "due_at": due_at.isoformat() if due_at else None,
+        "escalation_level": (
+            transition.case.escalation_level if transition.action == Action.escalate else None
+        ),
+    }
+    return IncidentEvent(
+        incident_id=incident_id,
+        seq=seq,
+        action=transition.action.value,
+        from_status=transition.from_status.value,
+        to_status=transition.to_status.value,
+        actor=principal.username,
+        role=principal.role,
+        department_code=principal.department,
+        note=_join_notes(transition.note, data.note),
+        data={key: value for key, value in details.items() if value is not None},
+        at=at,
+    )
 
 
 # ------------------------------------------------------------------ timeline and photos

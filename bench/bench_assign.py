@@ -28,12 +28,12 @@ BOX = (114.9, 22.6, 116.2, 23.5)  # min_lon, min_lat, max_lon, max_lat
 N_GRIDS = 4_555
 
 
-def voronoi_grids(n: int, rng: np.random.Generator) -> tuple[np.ndarray, list[str], list[str], list[str]]:
+def voronoi_grids(
+    n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, list[str], list[str], list[str]]:
     """Voronoi cells of ``n`` random seeds in BOX, clipped to it, with synthetic codes."""
     min_lon, min_lat, max_lon, max_lat = BOX
-    seeds = np.column_stack(
-        [rng.uniform(min_lon, max_lon, n), rng.uniform(min_lat, max_lat, n)]
-    )
+    seeds = np.column_stack([rng.uniform(min_lon, max_lon, n), rng.uniform(min_lat, max_lat, n)])
     box = shapely.box(*BOX)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=box))
     cells = shapely.intersection(cells, box)
@@ -119,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     lat = rng.uniform(min_lat, max_lat, args.points)
     points = shapely.points(lon, lat)
 
-    print(f"python {platform.python_version()}, shapely {shapely.__version__}, "
-          f"GEOS {shapely.geos_version_string}, numpy {np.__version__}")
+    print(
+        f"python {platform.python_version()}, shapely {shapely.__version__}, "
+        f"GEOS {shapely.geos_version_string}, numpy {np.__version__}"
+    )
     print(f"grids: {len(index)} small grids from {source} ({grids_s:.2f} s)")
     print(f"GridIndex build: {build_s * 1e3:.1f} ms")
     print(f"points: {args.points:,}, best of {args.repeat}")

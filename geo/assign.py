@@ -2,8 +2,9 @@
 
 A :class:`GridIndex` is built once over the small grids (the leaves of the grid hierarchy),
 each with the codes of its medium and large parents. It answers for whole numpy arrays of
-WGS84 points in one vectorised call: an STR-tree pre-filter on bounding boxes and the exact
-``intersects`` predicate on prepared polygons, both inside GEOS, then tie resolution in numpy.
+WGS84 points in one vectorised call: one ``STRtree.query(points, predicate="intersects")``
+over the prepared polygons (a bounding-box pre-filter, then the exact predicate, both in
+GEOS), then tie resolution in numpy.
 
 Points on a boundary
     A point on an edge shared by two grids intersects both, and a point on a corner may
@@ -32,6 +33,9 @@ __all__ = ["Assignment", "GridIndex"]
 
 ObjectArray = npt.NDArray[np.object_]
 Codes = Sequence[str] | npt.NDArray[np.object_] | npt.NDArray[np.str_]
+
+# Side of the raster whose Morton order sorts the query points (2 ** 8: 16-bit keys).
+_SORT_CELLS = 256
 
 # shapely type ids of the polygonal geometry types.
 _POLYGONAL_TYPE_IDS = (3, 6)  # Polygon, MultiPolygon
@@ -99,6 +103,10 @@ class GridIndex:
     also the rank of its code and ties resolve to the lowest code with a single
     ``numpy.minimum.reduceat``. The polygons are prepared in place (``shapely.prepare``).
 
+    :meth:`assign` queries the points in Morton (Z-order) order of a 256 x 256 raster over
+    the grid bounds, so that consecutive queries walk the same tree nodes and polygons;
+    on a million random points this makes the query about twice as fast.
+
     Examples
     --------
     >>> import shapely
@@ -149,6 +157,12 @@ class GridIndex:
         self._large = _with_outside(large[order])
         shapely.prepare(self._geoms)
         self._tree = shapely.STRtree(self._geoms)
+        # Box of the spatial sort key: the grid bounds, never of zero width or height.
+        if len(self):
+            min_x, min_y, max_x, max_y = self.bounds
+            self._sort_box = (min_x, min_y, max(max_x, min_x + 1e-9), max(max_y, min_y + 1e-9))
+        else:
+            self._sort_box = (0.0, 0.0, 1.0, 1.0)
 
     def __len__(self) -> int:
         return int(self._geoms.size)
@@ -163,6 +177,20 @@ class GridIndex:
             return (np.nan, np.nan, np.nan, np.nan)
         minx, miny, maxx, maxy = shapely.total_bounds(self._geoms)
         return (float(minx), float(miny), float(maxx), float(maxy))
+
+    def _spatial_order(
+        self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.intp]:
+        """Return the permutation that sorts points by a Morton key over the grid bounds.
+
+        The key is a 16-bit Z-order code of a 256 x 256 raster over :attr:`bounds`
+        (points outside are clamped to the edge cells), sorted with numpy's radix sort.
+        """
+        min_x, min_y, max_x, max_y = self._sort_box
+        col = np.clip((x - min_x) * ((_SORT_CELLS - 1) / (max_x - min_x)), 0, _SORT_CELLS - 1)
+        row = np.clip((y - min_y) * ((_SORT_CELLS - 1) / (max_y - min_y)), 0, _SORT_CELLS - 1)
+        key = _morton_key(col.astype(np.uint16), row.astype(np.uint16))
+        return np.argsort(key, kind="stable")
 
     def _ranks(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Return, for each point, the rank of its small code among the sorted codes.
@@ -192,26 +220,29 @@ class GridIndex:
             return ranks.reshape(shape)
 
         finite = np.isfinite(x) & np.isfinite(y)
-        if finite.all():
-            point_ids = None
-            points = shapely.points(x, y)
-        else:
-            point_ids = np.flatnonzero(finite)
-            points = shapely.points(x[point_ids], y[point_ids])
-
+        point_ids = np.flatnonzero(finite) if not finite.all() else None
+        if point_ids is not None:
+            x = x[point_ids]
+            y = y[point_ids]
+        # Query in spatial (Morton) order: neighbouring points then hit the same tree
+        # nodes and polygons, which more than pays for the sort on large inputs.
+        order = self._spatial_order(x, y)
+        points = shapely.points(x[order], y[order])
         hit_point, hit_grid = self._tree.query(points, predicate="intersects")
+        del points
         if hit_point.size:
             if hit_point.size > 1 and not bool(np.all(hit_point[1:] >= hit_point[:-1])):
                 # shapely returns pairs ordered by input point; keep correct if it ever stops.
-                order = np.lexsort((hit_grid, hit_point))
-                hit_point = hit_point[order]
-                hit_grid = hit_grid[order]
+                pair_order = np.lexsort((hit_grid, hit_point))
+                hit_point = hit_point[pair_order]
+                hit_grid = hit_grid[pair_order]
             starts = np.flatnonzero(np.diff(hit_point, prepend=-1))
             if starts.size == hit_point.size:  # no ties: one grid per matched point
                 best = hit_grid
-            else:
+            else:  # lowest code rank among each point's matches
                 best = np.minimum.reduceat(hit_grid, starts)
                 hit_point = hit_point[starts]
+            hit_point = order[hit_point]
             if point_ids is not None:
                 hit_point = point_ids[hit_point]
             ranks[hit_point] = best
@@ -243,10 +274,11 @@ class GridIndex:
         (['a', 'a', 'b', None], [True, True, True, False])
         """
         ranks = self._ranks(lon, lat)
+        flat = ranks.ravel()  # index with a 1-D array so that 0-d input gives 0-d arrays
         return Assignment(
-            small=self._small[ranks],
-            medium=self._medium[ranks],
-            large=self._large[ranks],
+            small=self._small[flat].reshape(ranks.shape),
+            medium=self._medium[flat].reshape(ranks.shape),
+            large=self._large[flat].reshape(ranks.shape),
             inside=ranks < len(self),
         )
 
@@ -273,6 +305,18 @@ class GridIndex:
             return None
         rank = int(hits.min())
         return (self._small[rank], self._medium[rank], self._large[rank])
+
+
+def _morton_key(col: npt.NDArray[np.uint16], row: npt.NDArray[np.uint16]) -> npt.NDArray[Any]:
+    """Interleave the bits of 8-bit ``col`` and ``row`` into a 16-bit Z-order key."""
+
+    def spread(v: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        # Move the low 8 bits of v to the even bit positions.
+        v = (v | (v << 4)) & 0x0F0F
+        v = (v | (v << 2)) & 0x3333
+        return (v | (v << 1)) & 0x5555
+
+    return (spread(col) | (spread(row) << 1)).astype(np.uint16)
 
 
 def _with_outside(codes: ObjectArray) -> ObjectArray:

@@ -14,11 +14,13 @@ cannot be used.
 
 from __future__ import annotations
 
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 from typing import Final
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 from geopandas import GeoDataFrame
@@ -125,10 +127,14 @@ def read_grid_file(
         raise ValueError(f"unknown grid level {level!r}; expected one of {', '.join(LEVELS)}")
     path = Path(path)
     file_format = _check_path(path)
-    layer = _check_layer(path, layer)
+    source: str | Path = path
+    if file_format == SUPPORTED_SUFFIXES[".zip"]:
+        source = _zip_shapefile(path, layer)
+        layer = None
+    layer = _check_layer(path, source, layer, file_format)
 
     try:
-        frame = gpd.read_file(path, engine="pyogrio", layer=layer, encoding=encoding)
+        frame = gpd.read_file(source, engine="pyogrio", layer=layer, encoding=encoding)
     except (DataSourceError, DataLayerError, FieldError, OSError, ValueError) as exc:
         raise GridFileError(f"{path}: cannot read it as a {file_format}: {exc}") from exc
     if not isinstance(frame, GeoDataFrame) or frame.geometry.name not in frame.columns:
@@ -148,16 +154,16 @@ def read_grid_file(
         geoms[single] = shapely.multipolygons(geoms[single][:, np.newaxis])
 
     n = len(frame)
+    parent_codes = (
+        [normalize_code(v) for v in frame[parent_col]] if parent_col is not None else [None] * n
+    )
+    # object columns, so that a missing code is None (a str column would hold NaN)
     return GeoDataFrame(
         {
-            "code": [normalize_code(v) for v in frame[code_col]],
-            "name": [_text(v) for v in frame[name_col]],
-            "level": [level] * n,
-            "parent_code": (
-                [normalize_code(v) for v in frame[parent_col]]
-                if parent_col is not None
-                else [None] * n
-            ),
+            "code": pd.Series([normalize_code(v) for v in frame[code_col]], dtype=object),
+            "name": pd.Series([_text(v) for v in frame[name_col]], dtype=object),
+            "level": pd.Series([level] * n, dtype=object),
+            "parent_code": pd.Series(parent_codes, dtype=object),
             "source_row": np.arange(1, n + 1, dtype=np.int64),
         },
         geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"),
@@ -180,13 +186,41 @@ def _check_path(path: Path) -> str:
     return SUPPORTED_SUFFIXES[suffix]
 
 
-def _check_layer(path: Path, layer: str | None) -> str | None:
+def _zip_shapefile(path: Path, layer: str | None) -> str:
+    """Return the GDAL path of the Shapefile inside a zip archive (in any folder).
+
+    ``layer`` chooses among several Shapefiles by name (without ``.shp``) or member path.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise GridFileError(f"{path}: cannot read it as a zip archive: {exc}") from exc
+    shapefiles = [
+        m
+        for m in members
+        if PurePosixPath(m).suffix.lower() == ".shp" and not m.startswith("__MACOSX/")
+    ]
+    if not shapefiles:
+        raise GridFileError(f"{path}: the zip archive holds no .shp file")
+    names = ", ".join(PurePosixPath(m).stem for m in shapefiles)
+    if layer is not None:
+        shapefiles = [m for m in shapefiles if layer in (m, PurePosixPath(m).stem)]
+        if not shapefiles:
+            raise GridFileError(f"{path}: has no Shapefile {layer!r}; Shapefiles: {names}")
+    if len(shapefiles) > 1:
+        raise GridFileError(
+            f"{path}: holds {len(shapefiles)} Shapefiles ({names}); choose one with layer="
+        )
+    return f"/vsizip/{path.resolve().as_posix()}/{shapefiles[0]}"
+
+
+def _check_layer(path: Path, source: str | Path, layer: str | None, file_format: str) -> str | None:
     """Return the layer to read, refusing to guess among several."""
     try:
-        names = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+        names = [str(name) for name in pyogrio.list_layers(source)[:, 0]]
     except (DataSourceError, OSError) as exc:
-        kind = SUPPORTED_SUFFIXES[path.suffix.lower()]
-        raise GridFileError(f"{path}: cannot read it as a {kind}: {exc}") from exc
+        raise GridFileError(f"{path}: cannot read it as a {file_format}: {exc}") from exc
     if not names:
         raise GridFileError(f"{path}: holds no layers")
     if layer is None:

@@ -475,9 +475,14 @@ def validate_hierarchy(
         report = validate_layer(frame, level=level, parents=parents, **tolerances)
         reports.append(report)
         parents = report.repaired
-    stacked = [r.repaired.assign(level=level) for r, level in zip(reports, LEVELS, strict=True)]
+    stacked = []
+    for report, level in zip(reports, LEVELS, strict=True):
+        frame = report.repaired.assign(level=level)
+        if frame.geometry.name != "geometry":
+            frame = frame.rename_geometry("geometry")
+        stacked.append(frame)
     repaired = GeoDataFrame(
-        pd.concat(stacked, ignore_index=True), geometry=large.geometry.name, crs="EPSG:4326"
+        pd.concat(stacked, ignore_index=True), geometry="geometry", crs="EPSG:4326"
     )
     return ValidationReport(problems=[p for r in reports for p in r.problems], repaired=repaired)
 
@@ -568,8 +573,9 @@ def _check_frame(frame: Any, what: str) -> None:
             f"{what} is in {frame.crs.to_string()}; convert it to EPSG:4326 first "
             "(read_grid_file does)"
         )
-    if len(frame) and not shapely.is_empty(frame.geometry.array).all():
-        minx, miny, maxx, maxy = frame.total_bounds
+    bounds = frame.total_bounds if len(frame) else np.full(4, np.nan)
+    if not np.isnan(bounds).all():  # all-empty layers have no bounds
+        minx, miny, maxx, maxy = bounds
         if not (-180.0 <= minx <= maxx <= 180.0 and -90.0 <= miny <= maxy <= 90.0):
             raise ValueError(
                 f"{what} coordinates ({minx:.0f}, {miny:.0f}, {maxx:.0f}, {maxy:.0f}) are not "
@@ -593,7 +599,7 @@ def _polygonal_part(geoms: NDArray[np.object_]) -> list[Any]:
 
 def _flatten(geom: Any) -> Iterable[Any]:
     for part in shapely.get_parts(geom):
-        if shapely.get_num_geometries(part) > 1 or shapely.get_type_id(part) >= 4:
+        if shapely.get_type_id(part) >= 4:  # multi-part or collection
             yield from _flatten(part)
         else:
             yield part

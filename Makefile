@@ -1,0 +1,45 @@
+# 民情地图 — the two commands of the quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: demo test lint bench serve clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is needed, found {sys.version.split()[0]}"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+## demo: build the 汕尾 demo city on first run, then serve it on the embedded store
+demo: $(VENV)/.installed
+	$(BIN)/minqing demo --host $(HOST) --port $(PORT)
+
+## test: install the test extras and run the whole suite
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+## lint: ruff and mypy, as CI runs them
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy api geo
+
+## bench: the benchmarks (ratios against a baseline taken in the same run)
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.bench_assign
+
+serve: $(VENV)/.installed
+	$(BIN)/minqing serve --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

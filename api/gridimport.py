@@ -1,0 +1,157 @@
+"""``minqing import-grids`` and ``check-grids``: validate first, then write all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from api.db import Database
+from api.grids import load_layer, replace_level
+from api.settings import Settings
+from geo.display import display_geometries
+from geo.gridfile import GridFileError, read_grid_file
+from geo.hierarchy import (
+    PARENT_LEVEL,
+    Problem,
+    ValidationReport,
+    validate_hierarchy,
+    validate_layer,
+)
+
+CHILD_LEVEL = {parent: child for child, parent in PARENT_LEVEL.items()}
+EXIT_PROBLEMS = 1
+EXIT_UNUSABLE = 2
+
+
+def problem_table(problems: list[Problem], title: str) -> Table:
+    """The problems as a table: code, problem, severity, detail."""
+    table = Table(title=title, show_lines=False)
+    for column in ("code", "problem", "severity", "detail"):
+        table.add_column(column, overflow="fold")
+    for code, kind, severity, detail in ValidationReport(problems, repaired=None).to_rows():  # type: ignore[arg-type]
+        style = "red" if severity == "error" else "yellow"
+        table.add_row(code, kind, f"[{style}]{severity}[/{style}]", detail)
+    return table
+
+
+def orphaned_children(database: Database, level: str, new_codes: set[str]) -> list[Problem]:
+    """Stored grids one level down whose parent the new layer no longer has."""
+    child_level = CHILD_LEVEL.get(level)
+    if child_level is None:
+        return []
+    with database.session() as session:
+        children = load_layer(session, child_level)
+    return [
+        Problem(
+            code=code,
+            row=None,
+            kind="missing_parent",  # type: ignore[arg-type]
+            severity="error",
+            detail=f"stored {child_level} grid {code} points at {parent}, which the new {level} layer lacks",
+        )
+        for code, parent in zip(children["code"], children["parent_code"], strict=True)
+        if parent not in new_codes
+    ]
+
+
+def run_import(
+    settings: Settings,
+    *,
+    path: Path,
+    level: str,
+    code_field: str,
+    name_field: str,
+    parent_field: str | None,
+    crs: str | None,
+    layer: str | None,
+    accept_warnings: bool,
+    console: Console,
+) -> int:
+    """Read, validate and (when clean) store one grid level; returns the exit code."""
+    if level not in ("large", "medium", "small"):
+        console.print(f"[red]error:[/red] --level must be large, medium or small, not {level!r}")
+        return EXIT_UNUSABLE
+    try:
+        frame = read_grid_file(
+            path,
+            level=level,
+            code_field=code_field,
+            name_field=name_field,  # type: ignore[arg-type]
+            parent_field=parent_field,
+            crs=crs,
+            layer=layer,
+        )
+    except GridFileError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return EXIT_UNUSABLE
+    console.print(f"read {len(frame)} {level} grids from {path}")
+
+    database = Database(settings)
+    database.upgrade()
+    parents = None
+    if level != "large":
+        with database.session() as session:
+            parents = load_layer(session, PARENT_LEVEL[level])
+        if parents.empty:
+            console.print(
+                f"[red]error:[/red] no {PARENT_LEVEL[level]} grids are stored; import that level first"
+            )
+            return EXIT_UNUSABLE
+    report = validate_layer(frame, level=level, parents=parents)  # type: ignore[arg-type]
+    problems = report.problems + orphaned_children(
+        database, level, {str(c) for c in report.repaired["code"] if c}
+    )
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    if problems:
+        console.print(
+            problem_table(problems, f"{path.name}: {len(errors)} errors, {len(warnings)} warnings")
+        )
+    if errors:
+        console.print(
+            f"[red]nothing written:[/red] fix the {len(errors)} errors above and import again"
+        )
+        return EXIT_PROBLEMS
+    if warnings and not accept_warnings:
+        console.print(
+            f"[yellow]nothing written:[/yellow] {len(warnings)} warnings; "
+            "pass --accept-warnings to import anyway"
+        )
+        return EXIT_PROBLEMS
+
+    repaired = report.repaired
+    display = display_geometries(repaired.geometry, level=level)
+    with database.write_session() as session, Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"writing {level} grids", total=len(repaired))
+        written = replace_level(
+            session,
+            repaired,
+            level=level,
+            display=display,  # type: ignore[arg-type]
+            progress=lambda done, _total: progress.update(task, completed=done),
+        )
+    console.print(f"[green]stored {written} {level} grids[/green] ({settings.store})")
+    return 0
+
+
+def run_check(settings: Settings, *, console: Console) -> int:
+    """Run the hierarchy checks on the stored grids; returns the exit code."""
+    database = Database(settings)
+    database.check_connection()
+    with database.session() as session:
+        layers = {level: load_layer(session, level) for level in ("large", "medium", "small")}
+    counts = ", ".join(f"{len(layer)} {level}" for level, layer in layers.items())
+    if all(layer.empty for layer in layers.values()):
+        console.print("no grids are stored yet")
+        return EXIT_PROBLEMS
+    report = validate_hierarchy(layers["large"], layers["medium"], layers["small"])
+    if report.problems:
+        console.print(problem_table(report.problems, f"stored grids ({counts})"))
+    verdict = "[green]ok[/green]" if report.ok else "[red]errors found[/red]"
+    console.print(
+        f"{counts}: {len(report.errors)} errors, {len(report.warnings)} warnings — {verdict}"
+    )
+    return 0 if report.ok else EXIT_PROBLEMS
