@@ -37,7 +37,7 @@ from api.workflow import ActionInput, Status, WorkflowError, apply
 from geo.crs import to_wgs84
 from geo.demo_city import build_demo_city
 from geo.display import display_geometries
-from geo.synthetic import CategorySpec, SyntheticIncident, generate_incidents
+from geo.synthetic import CategorySpec, SyntheticIncident, generate_incidents, parse_duration
 
 log = logging.getLogger("minqing.demo")
 
@@ -60,6 +60,7 @@ def category_specs(settings: Settings) -> list[CategorySpec]:
             department=row["department"],
             weight=float(row["weight"] or 1),
             urgent=row["urgent"] == "1",
+            handle_limit=parse_duration(row["handle_limit"]),
         )
         for row in rows
     ]

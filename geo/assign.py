@@ -21,7 +21,7 @@ are not an error here; a point in an overlap goes to the lowest code, like any t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ import shapely
 __all__ = ["Assignment", "GridIndex"]
 
 ObjectArray = npt.NDArray[np.object_]
-Codes = Sequence[str] | npt.NDArray[np.object_] | npt.NDArray[np.str_]
+Codes = Collection[str]
 
 # Side of the raster whose Morton order sorts the query points (2 ** 8: 16-bit keys).
 _SORT_CELLS = 256
@@ -125,7 +125,7 @@ class GridIndex:
     def __init__(
         self,
         small_codes: Codes,
-        polygons: Sequence[Any] | npt.NDArray[np.object_],
+        polygons: Collection[Any],
         medium_codes: Codes,
         large_codes: Codes,
     ) -> None:

@@ -111,6 +111,30 @@ def in_china(lon: npt.ArrayLike, lat: npt.ArrayLike) -> BoolArray:
     )
 
 
+def _inside_only(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, func: Callable[[FloatArray, FloatArray], LonLat]
+) -> LonLat:
+    """Apply ``func`` to the points inside China; return the others unchanged.
+
+    ``func`` gets 1-D arrays of finite coordinates inside the :func:`in_china` rectangle
+    only, so infinite or huge inputs raise no floating-point warnings. The result has the
+    broadcast shape of ``lon`` and ``lat``.
+    """
+    x, y = _as_float_arrays(lon, lat)
+    shape = x.shape
+    x = x.ravel()
+    y = y.ravel()
+    inside = in_china(x, y)
+    if inside.all():
+        out_lon, out_lat = func(x, y)
+    else:
+        out_lon = x.copy()
+        out_lat = y.copy()
+        if inside.any():
+            out_lon[inside], out_lat[inside] = func(x[inside], y[inside])
+    return out_lon.reshape(shape), out_lat.reshape(shape)
+
+
 def _gcj02_delta(lon: FloatArray, lat: FloatArray) -> LonLat:
     """GCJ-02 offset in degrees at WGS84 ``(lon, lat)``, without the out-of-China test."""
     x = lon - 105.0
@@ -163,10 +187,13 @@ def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
         GCJ-02 ``(lon, lat)`` as float64 arrays. Points outside China (see
         :func:`in_china`) and NaN coordinates are returned unchanged.
     """
-    x, y = _as_float_arrays(lon, lat)
+    return _inside_only(lon, lat, _wgs84_to_gcj02_inside)
+
+
+def _wgs84_to_gcj02_inside(x: FloatArray, y: FloatArray) -> LonLat:
+    """WGS84 -> GCJ-02 for 1-D arrays of points inside China."""
     d_lon, d_lat = _gcj02_delta(x, y)
-    inside = in_china(x, y)
-    return np.where(inside, x + d_lon, x), np.where(inside, y + d_lat, y)
+    return x + d_lon, y + d_lat
 
 
 def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
@@ -189,17 +216,14 @@ def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
         WGS84 ``(lon, lat)`` as float64 arrays. Points outside China (tested on the
         GCJ-02 input) and NaN coordinates are returned unchanged.
     """
-    g_lon, g_lat = _as_float_arrays(lon, lat)
-    out_lon = g_lon.copy()
-    out_lat = g_lat.copy()
-    inside = in_china(g_lon, g_lat)
-    if not inside.any():
-        return out_lon, out_lat
-    # Iterate only over the points that still move, on flat copies.
-    target_lon = g_lon[inside]
-    target_lat = g_lat[inside]
+    return _inside_only(lon, lat, _gcj02_to_wgs84_inside)
+
+
+def _gcj02_to_wgs84_inside(target_lon: FloatArray, target_lat: FloatArray) -> LonLat:
+    """GCJ-02 -> WGS84 by fixed-point iteration, for 1-D arrays of points inside China."""
     w_lon = target_lon.copy()
     w_lat = target_lat.copy()
+    # Iterate only over the points that still move.
     active = np.arange(w_lon.size)
     for _ in range(_INVERSE_MAX_ITER):
         d_lon, d_lat = _gcj02_delta(w_lon[active], w_lat[active])
@@ -211,9 +235,7 @@ def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
         active = active[moving]
         if active.size == 0:
             break
-    out_lon[inside] = w_lon
-    out_lat[inside] = w_lat
-    return out_lon, out_lat
+    return w_lon, w_lat
 
 
 def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
@@ -230,14 +252,14 @@ def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
         BD-09 ``(lon, lat)`` as float64 arrays. Points outside China (tested on the
         input) and NaN coordinates are returned unchanged, as GCJ-02 does.
     """
-    x, y = _as_float_arrays(lon, lat)
+    return _inside_only(lon, lat, _gcj02_to_bd09_inside)
+
+
+def _gcj02_to_bd09_inside(x: FloatArray, y: FloatArray) -> LonLat:
+    """GCJ-02 -> BD-09 for 1-D arrays of points inside China."""
     z = np.hypot(x, y) + 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
-    inside = in_china(x, y)
-    return (
-        np.where(inside, z * np.cos(theta) + 0.0065, x),
-        np.where(inside, z * np.sin(theta) + 0.006, y),
-    )
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
 def bd09_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
@@ -257,13 +279,16 @@ def bd09_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
         GCJ-02 ``(lon, lat)`` as float64 arrays. Points outside China (tested on the
         input) and NaN coordinates are returned unchanged.
     """
-    bd_lon, bd_lat = _as_float_arrays(lon, lat)
+    return _inside_only(lon, lat, _bd09_to_gcj02_inside)
+
+
+def _bd09_to_gcj02_inside(bd_lon: FloatArray, bd_lat: FloatArray) -> LonLat:
+    """BD-09 -> GCJ-02 for 1-D arrays of points inside China."""
     x = bd_lon - 0.0065
     y = bd_lat - 0.006
     z = np.hypot(x, y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    inside = in_china(bd_lon, bd_lat)
-    return np.where(inside, z * np.cos(theta), bd_lon), np.where(inside, z * np.sin(theta), bd_lat)
+    return z * np.cos(theta), z * np.sin(theta)
 
 
 def wgs84_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:

@@ -29,7 +29,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo.crs import UnsupportedCRSError, geometry_to_wgs84
-from geo.hierarchy import LEVELS, GridLevel, normalize_code
+from geo.hierarchy import GridLevel, normalize_code, parse_level
 
 __all__ = ["SUPPORTED_SUFFIXES", "GridFileError", "read_grid_file"]
 
@@ -123,8 +123,7 @@ def read_grid_file(
     ...     parent_field="SJWGBM",
     ... )
     """
-    if level not in LEVELS:
-        raise ValueError(f"unknown grid level {level!r}; expected one of {', '.join(LEVELS)}")
+    level = parse_level(level)
     path = Path(path)
     file_format = _check_path(path)
     source: str | Path = path
@@ -326,7 +325,7 @@ def _check_lonlat(path: Path, geoms: np.ndarray, crs_name: str) -> None:
 
 def _text(value: object) -> str | None:
     """Return a name as a stripped string, None when missing or blank."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     text = str(value).strip()
     return text or None

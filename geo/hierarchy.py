@@ -45,6 +45,7 @@ __all__ = [
     "ValidationReport",
     "area_m2",
     "normalize_code",
+    "parse_level",
     "repair_geometries",
     "validate_hierarchy",
     "validate_layer",
@@ -224,6 +225,30 @@ def normalize_code(value: object) -> str | None:
     return text or None
 
 
+def parse_level(value: str) -> GridLevel:
+    """Return ``value`` as a :data:`GridLevel`, for input such as a command-line option.
+
+    Parameters
+    ----------
+    value : str
+        ``"large"``, ``"medium"`` or ``"small"``.
+
+    Returns
+    -------
+    GridLevel
+        The same string, typed as a grid level.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a grid level.
+    """
+    for level in LEVELS:
+        if value == level:
+            return level
+    raise ValueError(f"unknown grid level {value!r}; expected one of {', '.join(LEVELS)}")
+
+
 @functools.cache
 def _equal_area_transformer() -> Transformer:
     return Transformer.from_crs("EPSG:4326", _EQUAL_AREA_CRS, always_xy=True)
@@ -251,7 +276,7 @@ def area_m2(geoms: Any) -> NDArray[np.float64]:
     --------
     >>> import shapely
     >>> float(area_m2([shapely.box(115.40, 22.80, 115.41, 22.81)])[0].round(-2))
-    1143900.0
+    1137000.0
     """
     if isinstance(geoms, GeoSeries | GeoDataFrame):
         series = geoms.geometry if isinstance(geoms, GeoDataFrame) else geoms
@@ -551,8 +576,7 @@ def _label(code: str | None, row: int | None) -> str:
 
 
 def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise ValueError(f"unknown grid level {level!r}; expected one of {', '.join(LEVELS)}")
+    parse_level(level)
 
 
 def _is_wgs84_like(crs: Any) -> bool:

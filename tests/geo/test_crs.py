@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -234,6 +235,29 @@ def test_array_input_keeps_shape(func):
     # Element-wise: each element equals the scalar conversion.
     s_lon, s_lat = func(float(lon[2, 1]), float(lat[2, 1]))
     assert out_lon[2, 1] == float(s_lon) and out_lat[2, 1] == float(s_lat)
+
+
+@pytest.mark.parametrize("func", ALL_POINT_TRANSFORMS)
+def test_mixed_inside_outside_2d(func):
+    lon = np.array([[116.4, 2.35], [np.nan, 121.5]])
+    lat = np.array([[39.9, 48.85], [30.0, 31.2]])
+    out_lon, out_lat = func(lon, lat)
+    assert out_lon.shape == (2, 2)
+    assert out_lon[0, 1] == 2.35 and out_lat[0, 1] == 48.85
+    assert np.isnan(out_lon[1, 0]) and out_lat[1, 0] == 30.0
+    for i, j in [(0, 0), (1, 1)]:
+        s_lon, s_lat = func(lon[i, j], lat[i, j])
+        assert out_lon[i, j] == float(s_lon) and out_lat[i, j] == float(s_lat)
+        assert out_lon[i, j] != lon[i, j]
+
+
+@pytest.mark.parametrize("func", ALL_POINT_TRANSFORMS)
+def test_non_finite_and_huge_input_warn_nothing(func):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out_lon, out_lat = func([np.inf, -np.inf, np.nan, 1e308], [1.0, 30.0, np.nan, -1e308])
+    np.testing.assert_array_equal(out_lon, [np.inf, -np.inf, np.nan, 1e308])
+    np.testing.assert_array_equal(out_lat, [1.0, 30.0, np.nan, -1e308])
 
 
 def test_empty_input():

@@ -360,3 +360,18 @@ def test_zip_with_several_shapefiles_needs_a_choice(
 def test_unknown_level_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown grid level 'tiny'"):
         read_grid_file(tmp_path / "x.shp", level="tiny", code_field="c", name_field="n")  # type: ignore[arg-type]
+
+
+def test_shapefile_encoding_without_cpg(tmp_path: Path) -> None:
+    """Older Chinese Shapefiles are GBK without a .cpg file: encoding= reads their names."""
+    frame = gpd.GeoDataFrame(
+        {"WGBM": [441502001], "WGMC": ["凤山街道"]},
+        geometry=[shapely.box(115.40, 22.80, 115.41, 22.81)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "gbk.shp"
+    frame.to_file(path, engine="pyogrio", encoding="GBK")
+    path.with_suffix(".cpg").unlink()
+    kwargs = {"level": "large", "code_field": "WGBM", "name_field": "WGMC"}
+    assert read_grid_file(path, **kwargs)["name"].tolist() != ["凤山街道"]  # mojibake
+    assert read_grid_file(path, encoding="GBK", **kwargs)["name"].tolist() == ["凤山街道"]

@@ -23,6 +23,7 @@ from geo.hierarchy import (
     ValidationReport,
     area_m2,
     normalize_code,
+    parse_level,
     validate_hierarchy,
     validate_layer,
 )
@@ -518,3 +519,10 @@ def test_layer_without_any_geometry(hier_grids: dict[str, gpd.GeoDataFrame]) -> 
     report = validate_layer(hier_frame(rows, "small"), level="small", parents=hier_grids["medium"])
     assert (S1, "empty_geometry") in hier_found(report)
     assert (M2, "gap") in hier_found(report)  # no small grids at all
+
+
+@pytest.mark.parametrize("value", LEVELS)
+def test_parse_level(value: str) -> None:
+    assert parse_level(value) == value
+    with pytest.raises(ValueError, match=f"unknown grid level '{value.title()}'"):
+        parse_level(value.title())
