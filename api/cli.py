@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,7 +94,8 @@ def db_current() -> None:
         database = Database(settings)
         database.check_connection()
         out.print(
-            f"{settings.store}: revision {database.revision() or 'none'} (head {database.head_revision()})"
+            f"{settings.store}: revision {database.revision() or 'none'} "
+            f"(head {database.head_revision()})"
         )
 
     _run(step)
@@ -155,7 +155,8 @@ def _serve(settings: Settings, *, workers: int) -> None:
     os.environ.setdefault("MINQING_HOST", settings.host)
     os.environ.setdefault("MINQING_PORT", str(settings.port))
     out.print(
-        f"民情地图 on http://{settings.host}:{settings.port}  (API docs: /docs, store: {settings.store})"
+        f"民情地图 on http://{settings.host}:{settings.port}  "
+        f"(API docs: /docs, store: {settings.store})"
     )
     uvicorn.run(
         "api.app:create_app",
@@ -216,10 +217,5 @@ def check_grids() -> None:
         raise typer.Exit(code)
 
 
-def main() -> None:  # pragma: no cover - console entry
-    """Entry point for ``python -m api.cli``."""
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    app()

@@ -7,7 +7,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 from api.context import AppContext
 from api.deps import Principal
 from api.grids import level_counts, replace_level
+from api.incidents import act as act_on
 from api.incidents import (
     actor_of,
     case_number,
@@ -29,11 +31,10 @@ from api.incidents import (
     stage_limits,
     transition_changes,
 )
-from api.incidents import act as act_on
 from api.models import Category, Grid, Incident, IncidentCreate, IncidentEvent, utcnow
 from api.reference import seed_demo_users, seed_reference
 from api.settings import Settings
-from api.workflow import ActionInput, Status, WorkflowError, apply
+from api.workflow import ActionInput, StageLimits, Status, WorkflowError, apply
 from geo.crs import to_wgs84
 from geo.demo_city import build_demo_city
 from geo.display import display_geometries
@@ -113,11 +114,27 @@ def ensure_demo(settings: Settings, *, seed: int, console: Console) -> None:
         )
         with context.db.write_session() as session:
             replay_history(
-                session, context, synthetic, progress=lambda n: progress.update(history_task, completed=n)
+                session,
+                context,
+                synthetic,
+                progress=lambda n: progress.update(history_task, completed=n),
             )
     console.print(
         f"demo built in {time.perf_counter() - started:.0f} s: 56 large, 868 medium, "
         f"4,555 small grids, {len(synthetic)} cases over {HISTORY_DAYS} days"
+    )
+
+
+def action_input_of(payload: Mapping[str, Any]) -> ActionInput:
+    """A workflow input from a planned step's payload."""
+    return ActionInput(
+        department=payload.get("department"),
+        co_departments=tuple(payload.get("co_departments", ())),
+        reason=payload.get("reason"),
+        result=payload.get("result"),
+        passed=payload.get("passed"),
+        rating=payload.get("rating"),
+        hours=payload.get("hours"),
     )
 
 
@@ -126,7 +143,10 @@ def principal_for(action: str, incident: Incident) -> Principal:
     if action in OFFICER_ACTIONS and incident.department_code:
         department = incident.department_code
         return Principal(
-            username=f"officer_{department}", full_name="承办人", role="officer", department=department
+            username=f"officer_{department}",
+            full_name="承办人",
+            role="officer",
+            department=department,
         )
     if action in GRIDWORKER_ACTIONS:
         return Principal(
@@ -143,7 +163,7 @@ def replay_history(
     context: AppContext,
     synthetic: Sequence[SyntheticIncident],
     *,
-    progress: callable | None = None,  # type: ignore[valid-type]
+    progress: Callable[[int], None] | None = None,
     batch_size: int = 500,
 ) -> int:
     """Store synthetic cases as if they had gone through the loop, by the same rules.
@@ -167,7 +187,15 @@ def replay_history(
             item = synthetic[i]
             grid = (assigned.small[i], assigned.medium[i], assigned.large[i])
             batch.append(
-                _replay_one(item, categories[item.category], limits[item.category], grid, float(lon[i]), float(lat[i]), context)
+                _replay_one(
+                    item,
+                    categories[item.category],
+                    limits[item.category],
+                    grid,
+                    float(lon[i]),
+                    float(lat[i]),
+                    context,
+                )
             )
         session.add_all([incident for incident, _ in batch])
         session.flush()
@@ -189,7 +217,7 @@ def replay_history(
 def _replay_one(
     item: SyntheticIncident,
     category: Category,
-    limits: object,
+    limits: StageLimits,
     grid: tuple[str, str, str],
     lon: float,
     lat: float,
@@ -209,7 +237,13 @@ def _replay_one(
         urgent=item.urgent,
     )
     incident = new_incident(
-        data, category=category, lon=lon, lat=lat, grid=grid, calendar=context.calendar, now=item.reported_at
+        data,
+        category=category,
+        lon=lon,
+        lat=lat,
+        grid=grid,
+        calendar=context.calendar,
+        now=item.reported_at,
     )
     incident.id = 0  # placeholder for report_event; the real id comes at flush
     reporter = Principal(
@@ -222,28 +256,33 @@ def _replay_one(
     for step in item.plan:
         at = item.reported_at + step.offset
         principal = principal_for(step.action, incident)
-        payload = dict(step.payload)
-        action_input = ActionInput(
-            department=payload.get("department"),
-            co_departments=tuple(payload.get("co_departments", ())),
-            reason=payload.get("reason"),
-            result=payload.get("result"),
-            passed=payload.get("passed"),
-            rating=payload.get("rating"),
-            hours=payload.get("hours"),
-        )
+        action_input = action_input_of(step.payload)
         try:
-            transition = apply(snapshot_of(incident), step.action, actor_of(principal), action_input)
+            transition = apply(
+                snapshot_of(incident), step.action, actor_of(principal), action_input
+            )
         except WorkflowError:
             log.debug("plan of %s stops at %s", item.external_id, step.action)
             break
         changes = transition_changes(
-            incident, transition, limits=limits, calendar=context.calendar, now=at  # type: ignore[arg-type]
+            incident,
+            transition,
+            limits=limits,
+            calendar=context.calendar,
+            now=at,
         )
         for key, value in changes.items():
             setattr(incident, key, value)
         events.append(
-            event_for(0, len(events) + 1, transition, principal, action_input, due_at=changes.get("stage_due_at"), at=at)
+            event_for(
+                0,
+                len(events) + 1,
+                transition,
+                principal,
+                action_input,
+                due_at=changes.get("stage_due_at"),
+                at=at,
+            )
         )
     return incident, events
 
@@ -255,9 +294,16 @@ NEXT_STEP: dict[str, list[tuple[str, dict[str, object], float]]] = {
     Status.dispatched.value: [("claim", {}, 0.95), ("return", {"reason": "非本部门职责"}, 0.05)],
     Status.claimed.value: [("start", {}, 1.0)],
     Status.in_progress.value: [("handle", {"result": "已现场处置完毕"}, 1.0)],
-    Status.handled.value: [("verify", {"passed": True}, 0.9), ("verify", {"passed": False, "reason": "现场复核未整改到位"}, 0.1)],
+    Status.handled.value: [
+        ("verify", {"passed": True}, 0.9),
+        ("verify", {"passed": False, "reason": "现场复核未整改到位"}, 0.1),
+    ],
     Status.verified.value: [("close", {}, 1.0)],
-    Status.closed.value: [("rate", {"rating": "满意"}, 0.85), ("rate", {"rating": "基本满意"}, 0.12), ("rate", {"rating": "不满意"}, 0.03)],
+    Status.closed.value: [
+        ("rate", {"rating": "满意"}, 0.85),
+        ("rate", {"rating": "基本满意"}, 0.12),
+        ("rate", {"rating": "不满意"}, 0.03),
+    ],
 }
 
 
@@ -284,7 +330,10 @@ class Simulator:
         now = utcnow()
         with self.context.db.session() as session:
             small = session.exec(
-                select(Grid).where(Grid.level == "small").offset(self.random.randrange(4555)).limit(1)
+                select(Grid)
+                .where(Grid.level == "small")
+                .offset(self.random.randrange(4555))
+                .limit(1)
             ).first()
             open_ids = session.exec(
                 select(Incident.id)
@@ -294,35 +343,51 @@ class Simulator:
             ).all()
         if small is not None:
             synthetic = generate_incidents(
-                _one_grid_frame(small), self.specs, n=1, days=1, end=now, seed=self.random.randrange(1 << 30)
+                _one_grid_frame(small),
+                self.specs,
+                n=1,
+                days=1,
+                end=now,
+                seed=self.random.randrange(1 << 30),
             )[0]
             body = IncidentCreate(
-                category=synthetic.category, description=synthetic.description, lon=synthetic.lon,
-                lat=synthetic.lat, crs=synthetic.crs, source=synthetic.source,
-                reporter_name=synthetic.reporter_name, reporter_phone=synthetic.reporter_phone,
+                category=synthetic.category,
+                description=synthetic.description,
+                lon=synthetic.lon,
+                lat=synthetic.lat,
+                crs=synthetic.crs,
+                source=synthetic.source,
+                reporter_name=synthetic.reporter_name,
+                reporter_phone=synthetic.reporter_phone,
                 address=synthetic.address,
             )
             with self.context.db.write_session() as session:
                 intake(session, self.context, body, DISPATCHER)
-        for incident_id in self.random.sample(list(open_ids), k=min(3, len(open_ids))):
-            self._advance(int(incident_id))
+        candidates = [i for i in open_ids if i is not None]
+        for incident_id in self.random.sample(candidates, k=min(3, len(candidates))):
+            self._advance(incident_id)
 
     def _advance(self, incident_id: int) -> None:
         with self.context.db.write_session() as session:
             incident = session.get(Incident, incident_id)
             if incident is None:
                 return
+            payload: Mapping[str, object]
             if incident.status == Status.accepted.value:
                 category = session.get(Category, incident.category_code)
-                action, payload = "dispatch", {"department": category.department_code if category else "cgj"}
+                department = category.department_code if category else None
+                action, payload = "dispatch", {"department": department or "cgj"}
             else:
                 options = NEXT_STEP.get(incident.status, [])
                 if not options:
                     return
-                action, payload, _ = self.random.choices(options, weights=[w for *_, w in options])[0]
+                weights = [weight for *_, weight in options]
+                action, payload, _ = self.random.choices(options, weights=weights)[0]
             principal = principal_for(action, incident)
             try:
-                act_on(session, self.context, incident_id, action, ActionInput(**payload), principal)  # type: ignore[arg-type]
+                act_on(
+                    session, self.context, incident_id, action, action_input_of(payload), principal
+                )
             except Exception:  # noqa: BLE001 - refused steps are normal in a random walk
                 session.rollback()
 
@@ -331,7 +396,9 @@ def _one_grid_frame(grid: Grid) -> object:
     import geopandas as gpd
 
     return gpd.GeoDataFrame(
-        {"code": [grid.code], "households": [grid.households or 400]}, geometry=[grid.geom], crs="EPSG:4326"
+        {"code": [grid.code], "households": [grid.households or 400]},
+        geometry=[grid.geom],
+        crs="EPSG:4326",
     )
 
 

@@ -98,7 +98,7 @@ def status_code_for(exc: MinqingError) -> int:
     """The HTTP status for an error, by its nearest class in :data:`STATUS_CODES`."""
     for cls in type(exc).__mro__:
         if cls in STATUS_CODES:
-            return STATUS_CODES[cls]  # type: ignore[index]
+            return STATUS_CODES[cls]
     return 400
 
 

@@ -15,8 +15,9 @@ from geo.display import display_geometries
 from geo.gridfile import GridFileError, read_grid_file
 from geo.hierarchy import (
     PARENT_LEVEL,
+    GridLevel,
     Problem,
-    ValidationReport,
+    parse_level,
     validate_hierarchy,
     validate_layer,
 )
@@ -31,13 +32,16 @@ def problem_table(problems: list[Problem], title: str) -> Table:
     table = Table(title=title, show_lines=False)
     for column in ("code", "problem", "severity", "detail"):
         table.add_column(column, overflow="fold")
-    for code, kind, severity, detail in ValidationReport(problems, repaired=None).to_rows():  # type: ignore[arg-type]
+    ordered = sorted(problems, key=lambda p: (p.code is None, p.code or "", p.kind))
+    for problem in ordered:
+        code = problem.code or f"(row {problem.row})"
+        kind, severity, detail = problem.kind, problem.severity, problem.detail
         style = "red" if severity == "error" else "yellow"
         table.add_row(code, kind, f"[{style}]{severity}[/{style}]", detail)
     return table
 
 
-def orphaned_children(database: Database, level: str, new_codes: set[str]) -> list[Problem]:
+def orphaned_children(database: Database, level: GridLevel, new_codes: set[str]) -> list[Problem]:
     """Stored grids one level down whose parent the new layer no longer has."""
     child_level = CHILD_LEVEL.get(level)
     if child_level is None:
@@ -48,9 +52,12 @@ def orphaned_children(database: Database, level: str, new_codes: set[str]) -> li
         Problem(
             code=code,
             row=None,
-            kind="missing_parent",  # type: ignore[arg-type]
+            kind="missing_parent",
             severity="error",
-            detail=f"stored {child_level} grid {code} points at {parent}, which the new {level} layer lacks",
+            detail=(
+                f"stored {child_level} grid {code} points at {parent}, "
+                f"which the new {level} layer lacks"
+            ),
         )
         for code, parent in zip(children["code"], children["parent_code"], strict=True)
         if parent not in new_codes
@@ -71,15 +78,17 @@ def run_import(
     console: Console,
 ) -> int:
     """Read, validate and (when clean) store one grid level; returns the exit code."""
-    if level not in ("large", "medium", "small"):
-        console.print(f"[red]error:[/red] --level must be large, medium or small, not {level!r}")
+    try:
+        grid_level = parse_level(level)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] --level: {exc}")
         return EXIT_UNUSABLE
     try:
         frame = read_grid_file(
             path,
-            level=level,
+            level=grid_level,
             code_field=code_field,
-            name_field=name_field,  # type: ignore[arg-type]
+            name_field=name_field,
             parent_field=parent_field,
             crs=crs,
             layer=layer,
@@ -92,17 +101,18 @@ def run_import(
     database = Database(settings)
     database.upgrade()
     parents = None
-    if level != "large":
+    if grid_level != "large":
+        parent_level = PARENT_LEVEL[grid_level]
         with database.session() as session:
-            parents = load_layer(session, PARENT_LEVEL[level])
+            parents = load_layer(session, parent_level)
         if parents.empty:
             console.print(
-                f"[red]error:[/red] no {PARENT_LEVEL[level]} grids are stored; import that level first"
+                f"[red]error:[/red] no {parent_level} grids are stored; import them first"
             )
             return EXIT_UNUSABLE
-    report = validate_layer(frame, level=level, parents=parents)  # type: ignore[arg-type]
+    report = validate_layer(frame, level=grid_level, parents=parents)
     problems = report.problems + orphaned_children(
-        database, level, {str(c) for c in report.repaired["code"] if c}
+        database, grid_level, {str(c) for c in report.repaired["code"] if c}
     )
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
@@ -130,7 +140,7 @@ def run_import(
             session,
             repaired,
             level=level,
-            display=display,  # type: ignore[arg-type]
+            display=display,
             progress=lambda done, _total: progress.update(task, completed=done),
         )
     console.print(f"[green]stored {written} {level} grids[/green] ({settings.store})")

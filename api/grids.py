@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.db import Database
 from api.models import AppMeta, Grid
@@ -34,7 +34,7 @@ def grid_rows(
     layer: gpd.GeoDataFrame,
     *,
     level: str,
-    display: dict[str, Sequence[Any]] | None = None,
+    display: Mapping[str, Any] | None = None,
 ) -> list[Grid]:
     """Turn a validated WGS84 layer into :class:`Grid` rows (no I/O)."""
     geoms = np.asarray(layer.geometry.values, dtype=object)
@@ -73,7 +73,7 @@ def replace_level(
     layer: gpd.GeoDataFrame,
     *,
     level: str,
-    display: dict[str, Sequence[Any]] | None = None,
+    display: Mapping[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
     batch_size: int = 500,
 ) -> int:
@@ -110,14 +110,9 @@ def read_generation(session: Session) -> str:
 
 def load_layer(session: Session, level: str, *, geometry: str = "exact") -> gpd.GeoDataFrame:
     """A stored level as a GeoDataFrame (EPSG:4326)."""
-    column = {"exact": Grid.geom, "overview": Grid.geom_overview, "detail": Grid.geom_detail}[
-        geometry
-    ]
-    rows = session.exec(
-        select(Grid.code, Grid.name, Grid.level, Grid.parent_code, column)
-        .where(Grid.level == level)
-        .order_by(Grid.code)  # type: ignore[arg-type]
-    ).all()
+    column = {"exact": "geom", "overview": "geom_overview", "detail": "geom_detail"}[geometry]
+    grids = session.exec(select(Grid).where(Grid.level == level).order_by(col(Grid.code))).all()
+    rows = [(g.code, g.name, g.level, g.parent_code, getattr(g, column)) for g in grids]
     return gpd.GeoDataFrame(
         {
             "code": [r[0] for r in rows],

@@ -112,7 +112,7 @@ def visibility_clause(principal: Principal) -> ColumnElement[bool] | None:
     if principal.role == "officer":
         department = principal.department or "\x00"
         return or_(
-            Incident.department_code == department,
+            col(Incident.department_code) == department,
             cast(Incident.co_departments, String).like(f'%"{department}"%'),
         )
     if principal.role == "gridworker":
@@ -292,11 +292,11 @@ def find_existing(
     session: Session, *, idempotency_key: str | None, external_id: str | None
 ) -> Incident | None:
     """The case an earlier delivery of the same report created, if any."""
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if idempotency_key:
-        clauses.append(Incident.idempotency_key == idempotency_key)
+        clauses.append(col(Incident.idempotency_key) == idempotency_key)
     if external_id:
-        clauses.append(Incident.external_id == external_id)
+        clauses.append(col(Incident.external_id) == external_id)
     if not clauses:
         return None
     return session.exec(select(Incident).where(or_(*clauses))).first()
@@ -449,7 +449,7 @@ def possible_duplicates(
             Incident.id != incident.id,
             bbox_overlaps(
                 context.db.store,
-                geom=Incident.geom,  # type: ignore[arg-type]
+                geom=Incident.geom,
                 bbox_columns=(Incident.lon, Incident.lat),  # type: ignore[arg-type]
                 bbox=bbox,
             ),

@@ -42,7 +42,7 @@ class Grid(SQLModel, table=True):
         Index("ix_grid_level_parent", "level", "parent_code"),
         Index("ix_grid_bbox", "minx", "maxx", "miny", "maxy"),
     )
-    model_config = {"arbitrary_types_allowed": True}  # type: ignore[assignment]
+    model_config = {"arbitrary_types_allowed": True}
 
     code: str = Field(primary_key=True, max_length=20)
     name: str = Field(max_length=100)
@@ -110,7 +110,7 @@ class Incident(SQLModel, table=True):
         Index("ix_incident_status_dept", "status", "department_code"),
         Index("ix_incident_category_reported", "category_code", "reported_at"),
     )
-    model_config = {"arbitrary_types_allowed": True}  # type: ignore[assignment]
+    model_config = {"arbitrary_types_allowed": True}
 
     id: int | None = Field(default=None, primary_key=True)
     case_no: str = Field(max_length=40, unique=True)

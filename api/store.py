@@ -42,7 +42,7 @@ class GeometryType(TypeDecorator[BaseGeometry]):
         super().__init__()
         self.geometry_type = geometry_type.upper()
 
-    def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:  # type: ignore[override]
+    def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:
         """Pick the column type for the store."""
         if dialect is None:
             return LargeBinary()

@@ -1,0 +1,1 @@
+"""The Dash front end: a client of the API."""

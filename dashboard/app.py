@@ -29,7 +29,7 @@ def create_dash(settings: Settings) -> Dash:
         pages_folder="",
         title="民情地图",
         suppress_callback_exceptions=True,
-        update_title=None,
+        update_title="",
     )
     app.server.config["MINQING_API_URL"] = api_base_url(settings)
     for module, path, title in (

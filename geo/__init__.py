@@ -1,0 +1,1 @@
+"""Pure geometry: CRS conversion, grid files and hierarchy checks, assignment, demo city."""

@@ -399,11 +399,11 @@ class _Density:
     def __call__(self, xy: FloatArray) -> FloatArray:
         """Evaluate the density at plane points ``xy`` of shape (n, 2)."""
         out = np.full(len(xy), self.base)
-        inv = 1.0 / (2.0 * self.sigmas**2)
+        inv = -1.0 / (2.0 * self.sigmas**2)
         for start in range(0, len(xy), 4096):
             chunk = xy[start : start + 4096]
-            d2 = ((chunk[:, None, :] - self.centres[None, :, :]) ** 2).sum(axis=2)
-            out[start : start + 4096] += (self.weights * np.exp(-d2 * inv)).sum(axis=1)
+            d2 = _sq_dist(chunk, self.centres)
+            out[start : start + 4096] += np.exp(d2 * inv) @ self.weights
         return out
 
     def with_bumps(self, centres: FloatArray, weights: FloatArray, sigmas: FloatArray) -> _Density:
@@ -438,7 +438,9 @@ def _sample_uniform(geom: shapely.Geometry, n: int, rng: np.random.Generator) ->
 
 def _sq_dist(a: FloatArray, b: FloatArray) -> FloatArray:
     """Squared distances between every row of ``a`` and every row of ``b``."""
-    return ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+    dx = a[:, 0, None] - b[None, :, 0]
+    dy = a[:, 1, None] - b[None, :, 1]
+    return dx * dx + dy * dy
 
 
 def _weighted_kmeans(
@@ -487,8 +489,9 @@ def _weighted_kmeans(
     for j in range(k):
         if fixed is not None and j == 0:
             continue
-        order = np.argsort(dist[j], kind="stable")
-        pick = next(int(i) for i in order if not used[i])
+        pick = int(np.argmin(dist[j]))
+        if used[pick]:
+            pick = int(np.argmin(np.where(used, np.inf, dist[j])))
         used[pick] = True
         seeds[j] = pts[pick]
     return seeds
@@ -671,18 +674,31 @@ def _partition(
 class _Names:
     """Draws Chinese person and place names from syllable lists."""
 
+    _BATCH = 4096
+
     def __init__(self, rng: np.random.Generator) -> None:
         self._rng = rng
         w = np.asarray(_SURNAME_WEIGHTS)
         self._surname_p = w / w.sum()
+        self._people: list[str] = []
 
     def person(self) -> str:
         """A plausible person name: a surname and one or two given-name characters."""
-        rng = self._rng
-        surname = _SURNAMES[int(rng.choice(len(_SURNAMES), p=self._surname_p))]
-        n_given = 1 if rng.random() < 0.3 else 2
-        given = "".join(_GIVEN[int(i)] for i in rng.integers(len(_GIVEN), size=n_given))
-        return surname + given
+        if not self._people:
+            # Drawn in batches: scalar draws from a numpy generator are slow.
+            rng = self._rng
+            n = self._BATCH
+            surnames = rng.choice(len(_SURNAMES), size=n, p=self._surname_p)
+            given = rng.integers(len(_GIVEN), size=(n, 2))
+            single = rng.random(n) < 0.3
+            self._people = [
+                _SURNAMES[s] + _GIVEN[g[0]] + ("" if one else _GIVEN[g[1]])
+                for s, g, one in zip(
+                    surnames.tolist(), given.tolist(), single.tolist(), strict=True
+                )
+            ]
+            self._people.reverse()
+        return self._people.pop()
 
     def people(self, n: int) -> list[str]:
         """``n`` person names."""
@@ -768,6 +784,8 @@ def _split_level(
     cleaned = _coverage_clean(geoms)
     for child, geom in zip(children, cleaned, strict=True):
         child.geom = _as_multipolygon(geom)
+        if child.geom.is_empty or not child.geom.is_valid:
+            raise RuntimeError(f"a {spec.name} grid collapsed while edge-matching the level")
     return children
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "COUNTY_CODE_WIDTH",
     "LEVELS",
     "PARENT_LEVEL",
+    "SEVERITY",
     "GridLevel",
     "Problem",
     "ProblemKind",

@@ -773,7 +773,6 @@ def generate_incidents(
     staff = layer["staff"].to_numpy() if "staff" in layer.columns else None
     invented: dict[str, str] = {}
     source_codes = list(SOURCES)
-    end_cut = end
 
     incidents: list[SyntheticIncident] = []
     for rank, i in enumerate(order):
@@ -788,7 +787,7 @@ def generate_incidents(
         address = _address(place, codes[g], d) if with_address[i] else None
         plan = _plan(d, category, departments)
         reported_at = times[i]
-        plan = [s for s in plan if reported_at + s.offset <= end_cut]
+        plan = [s for s in plan if reported_at + s.offset <= end]
         incidents.append(
             SyntheticIncident(
                 external_id=f"SYN-{seed}-{rank}",

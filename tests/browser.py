@@ -35,13 +35,17 @@ def chromium_page(width: int = 1600, height: int = 900) -> Iterator[object]:
     """A page in a fresh headless Chromium; skips when Chromium or Playwright is missing."""
     executable = chromium_path()
     if executable is None:
-        pytest.skip("Chromium not installed: apt-get install chromium (or set MINQING_TEST_CHROMIUM)")
+        pytest.skip(
+            "Chromium not installed: apt-get install chromium (or set MINQING_TEST_CHROMIUM)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("Playwright for Python not installed: pip install -e '.[test]'")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_FLAGS, headless=True
+        )
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             yield page

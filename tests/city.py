@@ -25,14 +25,35 @@ def mini_city() -> dict[str, gpd.GeoDataFrame]:
     rows: dict[str, list[dict[str, object]]] = {"large": [], "medium": [], "small": []}
     for li in range(2):
         large = f"441502{li + 1:03d}"
-        rows["large"].append({"code": large, "name": f"测试{li + 1}街道", "parent_code": "441502", "geometry": _box(4 * li, 0, 4 * li + 4, 4)})
+        rows["large"].append(
+            {
+                "code": large,
+                "name": f"测试{li + 1}街道",
+                "parent_code": "441502",
+                "geometry": _box(4 * li, 0, 4 * li + 4, 4),
+            }
+        )
         for mi in range(2):
             medium = f"{large}{mi + 1:03d}"
             x0 = 4 * li + 2 * mi
-            rows["medium"].append({"code": medium, "name": f"测试{li + 1}{mi + 1}社区", "parent_code": large, "geometry": _box(x0, 0, x0 + 2, 4)})
+            rows["medium"].append(
+                {
+                    "code": medium,
+                    "name": f"测试{li + 1}{mi + 1}社区",
+                    "parent_code": large,
+                    "geometry": _box(x0, 0, x0 + 2, 4),
+                }
+            )
             for si in range(4):
                 sx, sy = x0 + si % 2, 2 * (si // 2)
-                rows["small"].append({"code": f"{medium}{si + 1:02d}", "name": f"第{si + 1}网格", "parent_code": medium, "geometry": _box(sx, sy, sx + 1, sy + 2)})
+                rows["small"].append(
+                    {
+                        "code": f"{medium}{si + 1:02d}",
+                        "name": f"第{si + 1}网格",
+                        "parent_code": medium,
+                        "geometry": _box(sx, sy, sx + 1, sy + 2),
+                    }
+                )
     return {
         level: gpd.GeoDataFrame(
             {
@@ -66,4 +87,8 @@ def install_mini_city(context: AppContext) -> None:
         for level in ("large", "medium", "small"):
             replace_level(session, city[level], level=level)
         seed_reference(session, context.settings.data_dir)
-        seed_demo_users(session, password=context.settings.demo_password, medium_grids=list(city["medium"]["code"]))
+        seed_demo_users(
+            session,
+            password=context.settings.demo_password,
+            medium_grids=list(city["medium"]["code"]),
+        )

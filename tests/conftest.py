@@ -39,9 +39,7 @@ def _reset_postgis(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        names = [
-            t for t in inspect(conn).get_table_names() if t not in ("spatial_ref_sys",)
-        ]
+        names = [t for t in inspect(conn).get_table_names() if t not in ("spatial_ref_sys",)]
         for name in names:
             conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
     engine.dispose()

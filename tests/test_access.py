@@ -11,8 +11,20 @@ from tests.conftest import login
 from tests.test_closed_loop import act, report
 
 ACTIONS = [
-    "accept", "reject", "resolve_on_site", "dispatch", "claim", "return", "start", "handle",
-    "verify", "close", "rate", "escalate", "extend", "approve_extension",
+    "accept",
+    "reject",
+    "resolve_on_site",
+    "dispatch",
+    "claim",
+    "return",
+    "start",
+    "handle",
+    "verify",
+    "close",
+    "rate",
+    "escalate",
+    "extend",
+    "approve_extension",
 ]
 PHONE = "13812345678"
 NAME = "欧阳娜娜"
@@ -27,25 +39,41 @@ def dispatched_to_a(client: TestClient) -> int:
     return case_id
 
 
-def test_officer_of_another_department_can_neither_read_nor_act(client: TestClient, dispatched_to_a: int) -> None:
+def test_officer_of_another_department_can_neither_read_nor_act(
+    client: TestClient, dispatched_to_a: int
+) -> None:
     other = login(client, "officer_cgj")
     assert client.get(f"/api/incidents/{dispatched_to_a}", headers=other).status_code in (403, 404)
-    assert client.get(f"/api/incidents/{dispatched_to_a}/events", headers=other).status_code in (403, 404)
+    assert client.get(f"/api/incidents/{dispatched_to_a}/events", headers=other).status_code in (
+        403,
+        404,
+    )
     listed = client.get("/api/incidents", headers=other).json()
     assert dispatched_to_a not in [item["id"] for item in listed["items"]]
     for action in ACTIONS:
         response = client.post(
             f"/api/incidents/{dispatched_to_a}/actions/{action}",
-            json={"reason": "x", "result": "x", "department": "cgj", "passed": True, "rating": "满意", "hours": 2},
+            json={
+                "reason": "x",
+                "result": "x",
+                "department": "cgj",
+                "passed": True,
+                "rating": "满意",
+                "hours": 2,
+            },
             headers=other,
         )
         assert response.status_code in (403, 404), (action, response.status_code, response.text)
     # the case is untouched
-    case = client.get(f"/api/incidents/{dispatched_to_a}", headers=login(client, "dispatcher")).json()
+    case = client.get(
+        f"/api/incidents/{dispatched_to_a}", headers=login(client, "dispatcher")
+    ).json()
     assert case["status"] == "dispatched" and case["claimed_by"] is None
 
 
-def test_grid_worker_outside_the_grid_sees_nothing(client: TestClient, dispatched_to_a: int) -> None:
+def test_grid_worker_outside_the_grid_sees_nothing(
+    client: TestClient, dispatched_to_a: int
+) -> None:
     stranger = login(client, "gridworker_441502002001")
     assert client.get(f"/api/incidents/{dispatched_to_a}", headers=stranger).status_code == 404
     assert client.get("/api/incidents", headers=stranger).json()["number_matched"] == 0
@@ -53,7 +81,9 @@ def test_grid_worker_outside_the_grid_sees_nothing(client: TestClient, dispatche
 
 def test_masking_by_role(client: TestClient, dispatched_to_a: int) -> None:
     def reporter(username: str) -> tuple[str | None, str | None]:
-        body = client.get(f"/api/incidents/{dispatched_to_a}", headers=login(client, username)).json()
+        body = client.get(
+            f"/api/incidents/{dispatched_to_a}", headers=login(client, username)
+        ).json()
         return body["reporter_name"], body["reporter_phone"]
 
     assert reporter("dispatcher") == (NAME, PHONE)
@@ -64,11 +94,17 @@ def test_masking_by_role(client: TestClient, dispatched_to_a: int) -> None:
 
 
 def _concrete(path: str, case_id: int) -> str:
-    return re.sub(r"\{[^}]+\}", lambda m: {"{incident_id}": str(case_id), "{code}": "441502001"}.get(m.group(0), "1"), path)
+    return re.sub(
+        r"\{[^}]+\}",
+        lambda m: {"{incident_id}": str(case_id), "{code}": "441502001"}.get(m.group(0), "1"),
+        path,
+    )
 
 
 @pytest.mark.parametrize("role", ["screen", "analyst"])
-def test_every_route_keeps_reporter_identity_from(client: TestClient, dispatched_to_a: int, role: str) -> None:
+def test_every_route_keeps_reporter_identity_from(
+    client: TestClient, dispatched_to_a: int, role: str
+) -> None:
     headers = login(client, role)
     schema = client.get("/openapi.json").json()
     seen = 0

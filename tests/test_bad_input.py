@@ -25,7 +25,13 @@ def counts(context: AppContext) -> tuple[int, int, int]:
 
 def good_body() -> dict:
     lon, lat = centre_of("44150200100101")
-    return {"category": "0201", "description": "楼道飞线充电", "lon": lon, "lat": lat, "crs": "wgs84"}
+    return {
+        "category": "0201",
+        "description": "楼道飞线充电",
+        "lon": lon,
+        "lat": lat,
+        "crs": "wgs84",
+    }
 
 
 BAD_INTAKE = [
@@ -43,7 +49,9 @@ BAD_INTAKE = [
 ]
 
 
-@pytest.mark.parametrize(("what", "change", "status", "field"), BAD_INTAKE, ids=[c[0] for c in BAD_INTAKE])
+@pytest.mark.parametrize(
+    ("what", "change", "status", "field"), BAD_INTAKE, ids=[c[0] for c in BAD_INTAKE]
+)
 def test_bad_intake_is_refused_naming_the_field(
     client: TestClient, city_context: AppContext, what: str, change: dict, status: int, field: str
 ) -> None:
@@ -98,12 +106,16 @@ def test_bad_photos_are_refused(
     assert not list((city_context.settings.work_dir / "photos").rglob("*.*"))
 
 
-def test_good_photo_is_stored_and_served_by_role(client: TestClient, city_context: AppContext) -> None:
+def test_good_photo_is_stored_and_served_by_role(
+    client: TestClient, city_context: AppContext
+) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 500
     stored = client.post(
-        f"/api/incidents/{case_id}/photos", files={"file": ("a.png", io.BytesIO(png), "image/png")}, headers=dispatcher
+        f"/api/incidents/{case_id}/photos",
+        files={"file": ("a.png", io.BytesIO(png), "image/png")},
+        headers=dispatcher,
     )
     assert stored.status_code == 201, stored.text
     url = stored.json()["url"]
@@ -124,7 +136,9 @@ def test_good_photo_is_stored_and_served_by_role(client: TestClient, city_contex
     assert events[-1]["data"]["photo_ids"] == [stored.json()["id"]]
 
 
-def test_action_on_a_closed_case_names_the_state(client: TestClient, city_context: AppContext) -> None:
+def test_action_on_a_closed_case_names_the_state(
+    client: TestClient, city_context: AppContext
+) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
     act(client, dispatcher, case_id, "reject", reason="重复上报")
@@ -144,13 +158,17 @@ def test_action_on_a_closed_case_names_the_state(client: TestClient, city_contex
         ("reject", {"duplicate_of": "SW-00000000-999999"}, "duplicate_of"),
     ],
 )
-def test_bad_action_input_names_the_field(client: TestClient, city_context: AppContext, action: str, body: dict, field: str) -> None:
+def test_bad_action_input_names_the_field(
+    client: TestClient, city_context: AppContext, action: str, body: dict, field: str
+) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
     if action == "dispatch":
         act(client, dispatcher, case_id, "accept")
     before = counts(city_context)
-    response = client.post(f"/api/incidents/{case_id}/actions/{action}", json=body, headers=dispatcher)
+    response = client.post(
+        f"/api/incidents/{case_id}/actions/{action}", json=body, headers=dispatcher
+    )
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
     assert counts(city_context) == before
@@ -159,7 +177,9 @@ def test_bad_action_input_names_the_field(client: TestClient, city_context: AppC
 def test_unknown_action_and_unknown_case(client: TestClient) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    response = client.post(f"/api/incidents/{case_id}/actions/teleport", json={}, headers=dispatcher)
+    response = client.post(
+        f"/api/incidents/{case_id}/actions/teleport", json={}, headers=dispatcher
+    )
     assert response.status_code == 404 and "accept" in response.json()["detail"]
     assert client.get("/api/incidents/999999", headers=dispatcher).status_code == 404
 
@@ -167,4 +187,7 @@ def test_unknown_action_and_unknown_case(client: TestClient) -> None:
 def test_no_token_is_401(client: TestClient) -> None:
     response = client.post("/api/incidents", json=good_body())
     assert response.status_code == 401
-    assert client.get("/api/incidents", headers={"Authorization": "Bearer forged.token"}).status_code == 401
+    assert (
+        client.get("/api/incidents", headers={"Authorization": "Bearer forged.token"}).status_code
+        == 401
+    )

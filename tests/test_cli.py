@@ -18,7 +18,9 @@ MINQING = str(Path(sys.executable).parent / "minqing")
 
 
 def run(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([MINQING, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [MINQING, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_help_explains_each_command() -> None:
@@ -35,15 +37,24 @@ def test_help_explains_each_command() -> None:
 @pytest.mark.parametrize(
     ("url", "host"),
     [
-        ("postgresql+psycopg://minqing:s3cr3t-pw@db.nowhere.invalid:5432/minqing", "db.nowhere.invalid"),
+        (
+            "postgresql+psycopg://minqing:s3cr3t-pw@db.nowhere.invalid:5432/minqing",
+            "db.nowhere.invalid",
+        ),
         ("postgresql+psycopg://minqing:s3cr3t-pw@127.0.0.1:1/minqing", "127.0.0.1"),
         ("mysql://minqing:s3cr3t-pw@dbhost/minqing", "MINQING_DATABASE_URL"),
         ("not a url at all", "MINQING_DATABASE_URL"),
     ],
 )
 @pytest.mark.parametrize("command", [("serve",), ("db", "upgrade")])
-def test_bad_database_url_is_one_clear_line(url: str, host: str, command: tuple[str, ...], tmp_path: Path) -> None:
-    result = run(*command, env={"MINQING_DATABASE_URL": url, "MINQING_RUNTIME_DIR": str(tmp_path)}, timeout=60)
+def test_bad_database_url_is_one_clear_line(
+    url: str, host: str, command: tuple[str, ...], tmp_path: Path
+) -> None:
+    result = run(
+        *command,
+        env={"MINQING_DATABASE_URL": url, "MINQING_RUNTIME_DIR": str(tmp_path)},
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr + result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -65,7 +76,9 @@ def _serve_and_check(env: dict[str, str], expected_store: str) -> dict:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise AssertionError(f"server exited: {process.stdout.read() if process.stdout else ''}")
+                raise AssertionError(
+                    f"server exited: {process.stdout.read() if process.stdout else ''}"
+                )
             try:
                 response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 if response.status_code == 200:
@@ -84,16 +97,21 @@ def _serve_and_check(env: dict[str, str], expected_store: str) -> dict:
 
 
 def test_serve_on_the_embedded_store(tmp_path: Path) -> None:
-    body = _serve_and_check({"MINQING_RUNTIME_DIR": str(tmp_path), "MINQING_DATABASE_URL": ""}, "sqlite")
+    body = _serve_and_check(
+        {"MINQING_RUNTIME_DIR": str(tmp_path), "MINQING_DATABASE_URL": ""}, "sqlite"
+    )
     assert body == {"status": "ok", "store": "sqlite", "schema": "0001"}
     assert (tmp_path / "minqing.db").exists()
 
 
 @pytest.mark.postgis
-@pytest.mark.parametrize("store", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True)
+@pytest.mark.parametrize(
+    "store", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True
+)
 def test_serve_on_postgis(settings: Settings, tmp_path: Path) -> None:
     body = _serve_and_check(
-        {"MINQING_DATABASE_URL": settings.database_url, "MINQING_RUNTIME_DIR": str(tmp_path)}, "postgis"
+        {"MINQING_DATABASE_URL": settings.database_url, "MINQING_RUNTIME_DIR": str(tmp_path)},
+        "postgis",
     )
     assert body["schema"] == "0001"
 

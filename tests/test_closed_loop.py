@@ -34,7 +34,9 @@ def report(client: TestClient, headers: dict[str, str], **overrides: object) -> 
     return response.json()
 
 
-def act(client: TestClient, headers: dict[str, str], case_id: int, action: str, **body: object) -> dict:
+def act(
+    client: TestClient, headers: dict[str, str], case_id: int, action: str, **body: object
+) -> dict:
     response = client.post(f"/api/incidents/{case_id}/actions/{action}", json=body, headers=headers)
     assert response.status_code == 200, f"{action}: {response.text}"
     return IncidentPublic.model_validate(response.json()).model_dump(mode="json")
@@ -108,7 +110,10 @@ def test_return_and_redispatch_is_counted(client: TestClient) -> None:
     again = act(client, dispatcher, case_id, "dispatch", department="xfj", co_departments=["zjj"])
     assert again["department"] == "xfj" and again["co_departments"] == ["zjj"]
     # the co-department's officer can now see it
-    assert client.get(f"/api/incidents/{case_id}", headers=login(client, "officer_zjj")).status_code == 200
+    assert (
+        client.get(f"/api/incidents/{case_id}", headers=login(client, "officer_zjj")).status_code
+        == 200
+    )
 
 
 def test_extension_moves_the_deadline_and_is_counted(client: TestClient) -> None:
@@ -128,8 +133,12 @@ def test_extension_moves_the_deadline_and_is_counted(client: TestClient) -> None
 def test_escalation_ladder(client: TestClient) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    assert act(client, dispatcher, case_id, "escalate", reason="涉及多部门")["escalation_level"] == 1
-    assert act(client, dispatcher, case_id, "escalate", reason="镇街无法协调")["escalation_level"] == 2
+    assert (
+        act(client, dispatcher, case_id, "escalate", reason="涉及多部门")["escalation_level"] == 1
+    )
+    assert (
+        act(client, dispatcher, case_id, "escalate", reason="镇街无法协调")["escalation_level"] == 2
+    )
     response = client.post(
         f"/api/incidents/{case_id}/actions/escalate", json={"reason": "再升级"}, headers=dispatcher
     )
@@ -158,4 +167,7 @@ def test_resolve_on_site_by_grid_worker(client: TestClient) -> None:
     case_id = report(client, gridworker, category="0301", description="废弃沙发堆放在巷口")["id"]
     done = act(client, gridworker, case_id, "resolve_on_site", result="已联系清运")
     assert done["status"] == "handled" and done["resolved_on_site"]
-    assert act(client, login(client, "dispatcher"), case_id, "verify", passed=True)["status"] == "verified"
+    assert (
+        act(client, login(client, "dispatcher"), case_id, "verify", passed=True)["status"]
+        == "verified"
+    )

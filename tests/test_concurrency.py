@@ -17,14 +17,23 @@ from tests.server import running_server
 
 
 def _token(base: str, username: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/api/auth/token", data={"username": username, "password": "minqing-demo"})
+    response = httpx.post(
+        f"{base}/api/auth/token", data={"username": username, "password": "minqing-demo"}
+    )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def _new_case(base: str, dispatcher: dict[str, str], **extra: object) -> int:
     lon, lat = centre_of("44150200100101")
-    body = {"category": "0201", "description": "楼道飞线充电", "lon": lon, "lat": lat, "crs": "wgs84", **extra}
+    body = {
+        "category": "0201",
+        "description": "楼道飞线充电",
+        "lon": lon,
+        "lat": lat,
+        "crs": "wgs84",
+        **extra,
+    }
     response = httpx.post(f"{base}/api/incidents", json=body, headers=dispatcher)
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
@@ -37,14 +46,23 @@ def test_twenty_simultaneous_claims_have_one_winner(city_context: AppContext) ->
         officer = _token(base, "officer_xfj")
         case_id = _new_case(base, dispatcher)
         for action, body in (("accept", {}), ("dispatch", {"department": "xfj"})):
-            assert httpx.post(f"{base}/api/incidents/{case_id}/actions/{action}", json=body, headers=dispatcher).status_code == 200
+            assert (
+                httpx.post(
+                    f"{base}/api/incidents/{case_id}/actions/{action}",
+                    json=body,
+                    headers=dispatcher,
+                ).status_code
+                == 200
+            )
 
         barrier = threading.Barrier(20)
 
         def claim(_: int) -> httpx.Response:
             with httpx.Client(timeout=60) as http:
                 barrier.wait()
-                return http.post(f"{base}/api/incidents/{case_id}/actions/claim", json={}, headers=officer)
+                return http.post(
+                    f"{base}/api/incidents/{case_id}/actions/claim", json={}, headers=officer
+                )
 
         with ThreadPoolExecutor(max_workers=20) as pool:
             responses = list(pool.map(claim, range(20)))
@@ -55,9 +73,9 @@ def test_twenty_simultaneous_claims_have_one_winner(city_context: AppContext) ->
         assert refused.json()["claimed_by"] == "officer_xfj"
     with city_context.db.session() as session:
         claims = session.exec(
-            select(func.count()).select_from(IncidentEvent).where(
-                IncidentEvent.incident_id == case_id, IncidentEvent.action == "claim"
-            )
+            select(func.count())
+            .select_from(IncidentEvent)
+            .where(IncidentEvent.incident_id == case_id, IncidentEvent.action == "claim")
         ).one()
     assert claims == 1
 
@@ -95,7 +113,13 @@ def test_external_id_is_idempotent_too(city_context: AppContext) -> None:
         lon, lat = centre_of("44150200100101")
         again = httpx.post(
             f"{base}/api/incidents",
-            json={"category": "0201", "description": "重复推送", "lon": lon, "lat": lat, "external_id": "12345-20261121-0001"},
+            json={
+                "category": "0201",
+                "description": "重复推送",
+                "lon": lon,
+                "lat": lat,
+                "external_id": "12345-20261121-0001",
+            },
             headers=dispatcher,
         )
     assert again.status_code == 200 and again.json()["id"] == first

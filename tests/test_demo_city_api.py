@@ -35,13 +35,17 @@ GEOD = Geod(ellps="WGS84")
 
 
 def geodesic_area(geoms: np.ndarray) -> np.ndarray:
-    return np.array([abs(GEOD.geometry_area_perimeter(g)[0]) if not g.is_empty else 0.0 for g in geoms])
+    return np.array(
+        [abs(GEOD.geometry_area_perimeter(g)[0]) if not g.is_empty else 0.0 for g in geoms]
+    )
 
 
 @pytest.fixture(scope="module")
 def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     runtime = tmp_path_factory.mktemp("demo")
-    settings = Settings(database_url=f"sqlite:///{runtime / 'minqing.db'}", runtime_dir=runtime, secret_key="t")
+    settings = Settings(
+        database_url=f"sqlite:///{runtime / 'minqing.db'}", runtime_dir=runtime, secret_key="t"
+    )
     ensure_demo(settings, seed=2026, console=Console(quiet=True))
     return settings
 
@@ -49,12 +53,16 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def layers(demo_settings: Settings) -> Iterator[dict[str, dict]]:
     with TestClient(create_app(demo_settings, dashboard=False)) as client:
-        yield {level: client.get("/api/grids", params={"level": level}).json() for level in EXPECTED}
+        yield {
+            level: client.get("/api/grids", params={"level": level}).json() for level in EXPECTED
+        }
 
 
 def _geoms(collection: dict) -> tuple[list[str], np.ndarray]:
     codes = [f["properties"]["code"] for f in collection["features"]]
-    geoms = np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in collection["features"]])
+    geoms = np.array(
+        [shapely.from_geojson(json.dumps(f["geometry"])) for f in collection["features"]]
+    )
     return codes, geoms
 
 
@@ -93,7 +101,10 @@ def test_siblings_do_not_overlap(layers: dict[str, dict], level: str) -> None:
     overlap = geodesic_area(shapely.intersection(geoms[left], geoms[right]))
     smaller = np.minimum(geodesic_area(geoms[left]), geodesic_area(geoms[right]))
     worst = int(np.argmax(overlap / smaller)) if len(overlap) else 0
-    assert len(overlap) == 0 or (overlap / smaller).max() < 0.001, (codes[left[worst]], codes[right[worst]])
+    assert len(overlap) == 0 or (overlap / smaller).max() < 0.001, (
+        codes[left[worst]],
+        codes[right[worst]],
+    )
 
 
 def test_large_grids_cover_the_mainland(layers: dict[str, dict], demo_settings: Settings) -> None:
@@ -108,7 +119,9 @@ def test_large_grids_cover_the_mainland(layers: dict[str, dict], demo_settings: 
     _, large = _geoms(layers["large"])
     covered = shapely.union_all(large)
     gap = shapely.difference(mainland, covered)
-    share = abs(GEOD.geometry_area_perimeter(gap)[0]) / abs(GEOD.geometry_area_perimeter(mainland)[0])
+    share = abs(GEOD.geometry_area_perimeter(gap)[0]) / abs(
+        GEOD.geometry_area_perimeter(mainland)[0]
+    )
     assert share < 0.001, f"{share:.4%} of the mainland is not covered by any large grid"
 
 
@@ -116,11 +129,26 @@ def test_demo_command_serves_the_built_city(demo_settings: Settings) -> None:
     """``minqing demo --db`` on an already built file skips the build and serves it."""
     port = free_port()
     minqing = str(Path(sys.executable).parent / "minqing")
-    env = {**os.environ, "MINQING_RUNTIME_DIR": str(demo_settings.work_dir), "MINQING_SECRET_KEY": "t"}
+    env = {
+        **os.environ,
+        "MINQING_RUNTIME_DIR": str(demo_settings.work_dir),
+        "MINQING_SECRET_KEY": "t",
+    }
     env.pop("MINQING_DATABASE_URL", None)
     process = subprocess.Popen(
-        [minqing, "demo", "--db", str(demo_settings.work_dir / "minqing.db"), "--port", str(port), "--no-simulate"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            minqing,
+            "demo",
+            "--db",
+            str(demo_settings.work_dir / "minqing.db"),
+            "--port",
+            str(port),
+            "--no-simulate",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 90
@@ -133,7 +161,10 @@ def test_demo_command_serves_the_built_city(demo_settings: Settings) -> None:
             except httpx.HTTPError:
                 time.sleep(0.3)
         assert health.json() == {"status": "ok", "store": "sqlite", "schema": "0001"}
-        located = httpx.get(f"http://127.0.0.1:{port}/api/grids/locate", params={"lon": 115.37, "lat": 22.78, "crs": "gcj02"})
+        located = httpx.get(
+            f"http://127.0.0.1:{port}/api/grids/locate",
+            params={"lon": 115.37, "lat": 22.78, "crs": "gcj02"},
+        )
         assert located.status_code == 200 and len(located.json()["grid"]["small"]) == 14
     finally:
         process.terminate()

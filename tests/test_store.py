@@ -13,7 +13,16 @@ from api.context import AppContext
 from api.models import Grid, Incident, IncidentEvent
 from tests.city import install_mini_city, mini_city
 
-TABLES = {"grid", "department", "category", "incident", "incident_event", "incident_photo", "app_user", "app_meta"}
+TABLES = {
+    "grid",
+    "department",
+    "category",
+    "incident",
+    "incident_event",
+    "incident_photo",
+    "app_user",
+    "app_meta",
+}
 
 
 def test_migrations_upgrade_and_downgrade(context: AppContext) -> None:
@@ -43,16 +52,38 @@ def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
     at = datetime(2026, 10, 8, 1, 30, tzinfo=UTC)
     with city_context.db.write_session() as session:
         incident = Incident(
-            case_no="T-1", category_code="0201", description="楼道飞线充电", source="patrol",
-            lon=115.305, lat=22.765, geom=shapely.Point(115.305, 22.765), raw_lon=115.31,
-            raw_lat=22.762, raw_crs="gcj02", small_code="44150200100101", medium_code="441502001001",
-            large_code="441502001", status="reported", reported_at=at, updated_at=at,
+            case_no="T-1",
+            category_code="0201",
+            description="楼道飞线充电",
+            source="patrol",
+            lon=115.305,
+            lat=22.765,
+            geom=shapely.Point(115.305, 22.765),
+            raw_lon=115.31,
+            raw_lat=22.762,
+            raw_crs="gcj02",
+            small_code="44150200100101",
+            medium_code="441502001001",
+            large_code="441502001",
+            status="reported",
+            reported_at=at,
+            updated_at=at,
             co_departments=["zjj"],
         )
         session.add(incident)
         session.flush()
-        session.add(IncidentEvent(incident_id=incident.id, seq=1, action="report", to_status="reported",
-                                  actor="dispatcher", role="dispatcher", at=at, data={"k": [1, 2]}))
+        session.add(
+            IncidentEvent(
+                incident_id=incident.id,
+                seq=1,
+                action="report",
+                to_status="reported",
+                actor="dispatcher",
+                role="dispatcher",
+                at=at,
+                data={"k": [1, 2]},
+            )
+        )
     with city_context.db.session() as session:
         back = session.exec(select(Incident).where(Incident.case_no == "T-1")).one()
         event = session.exec(select(IncidentEvent)).one()
@@ -65,33 +96,62 @@ def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
 def test_naive_datetimes_are_refused(city_context: AppContext) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         with city_context.db.write_session() as session:
-            session.add(Incident(
-                case_no="T-2", category_code="0201", description="x", source="patrol", lon=115.305,
-                lat=22.765, geom=shapely.Point(115.305, 22.765), raw_lon=1, raw_lat=1, raw_crs="wgs84",
-                small_code="a", medium_code="b", large_code="c", status="reported",
-                reported_at=datetime(2026, 1, 1), updated_at=datetime(2026, 1, 1),
-            ))
+            session.add(
+                Incident(
+                    case_no="T-2",
+                    category_code="0201",
+                    description="x",
+                    source="patrol",
+                    lon=115.305,
+                    lat=22.765,
+                    geom=shapely.Point(115.305, 22.765),
+                    raw_lon=1,
+                    raw_lat=1,
+                    raw_crs="wgs84",
+                    small_code="a",
+                    medium_code="b",
+                    large_code="c",
+                    status="reported",
+                    reported_at=datetime(2026, 1, 1),
+                    updated_at=datetime(2026, 1, 1),
+                )
+            )
 
 
-@pytest.mark.parametrize("store", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True)
+@pytest.mark.parametrize(
+    "store", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True
+)
 def test_postgis_has_real_geometry_columns_and_gist_indexes(context: AppContext) -> None:
     with context.db.engine.connect() as conn:
-        types = dict(conn.execute(text(
-            "SELECT c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod) "
-            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-            "WHERE c.relname IN ('grid', 'incident') AND a.attname LIKE 'geom%'"
-        )).all())
-        gist = set(conn.execute(text(
-            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "JOIN pg_am am ON am.oid = i.relam WHERE am.amname = 'gist'"
-        )).scalars())
+        types = dict(
+            conn.execute(
+                text(
+                    "SELECT c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod) "
+                    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                    "WHERE c.relname IN ('grid', 'incident') AND a.attname LIKE 'geom%'"
+                )
+            ).all()
+        )
+        gist = set(
+            conn.execute(
+                text(
+                    "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                    "JOIN pg_am am ON am.oid = i.relam WHERE am.amname = 'gist'"
+                )
+            ).scalars()
+        )
     assert types == {
         "grid.geom": "geometry(MultiPolygon,4326)",
         "grid.geom_overview": "geometry(MultiPolygon,4326)",
         "grid.geom_detail": "geometry(MultiPolygon,4326)",
         "incident.geom": "geometry(Point,4326)",
     }
-    assert {"ix_grid_geom", "ix_grid_geom_overview", "ix_grid_geom_detail", "ix_incident_geom"} <= gist
+    assert {
+        "ix_grid_geom",
+        "ix_grid_geom_overview",
+        "ix_grid_geom_detail",
+        "ix_incident_geom",
+    } <= gist
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
@@ -111,9 +171,11 @@ def test_replacing_a_level_is_all_or_nothing(city_context: AppContext) -> None:
     city = mini_city()
     broken = city["small"].copy()
     broken.loc[0, "code"] = broken.loc[1, "code"]  # duplicate primary key: the insert fails
+    from sqlalchemy.exc import IntegrityError
+
     from api.grids import replace_level
 
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         with city_context.db.write_session() as session:
             replace_level(session, broken, level="small")
     with city_context.db.session() as session:

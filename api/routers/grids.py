@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import shapely
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.deps import ContextDep, SessionDep
 from api.errors import InvalidInput, NotFound
@@ -25,7 +25,7 @@ GEOJSON = "application/geo+json"
 
 
 def _feature(grid: Grid, geometry_json: str, *, with_staff: bool = False) -> str:
-    properties = {
+    properties: dict[str, Any] = {
         "code": grid.code,
         "name": grid.name,
         "level": grid.level,
@@ -82,11 +82,11 @@ def list_grids(
         )
     matched = session.exec(select(func.count()).select_from(Grid).where(*where)).one()
     grids = session.exec(
-        select(Grid).where(*where).order_by(Grid.code).offset(offset).limit(limit)  # type: ignore[arg-type]
+        select(Grid).where(*where).order_by(col(Grid.code)).offset(offset).limit(limit)
     ).all()
     column = {"exact": "geom", "overview": "geom_overview", "detail": "geom_detail"}[geometry]
     geoms = [getattr(g, column) or g.geom for g in grids]
-    geometry_json = shapely.to_geojson(geoms) if geoms else []
+    geometry_json: list[str] = list(shapely.to_geojson(geoms)) if geoms else []
     features = ",".join(_feature(g, gj) for g, gj in zip(grids, geometry_json, strict=True))
     links = _links(request, offset=offset, limit=limit, returned=len(grids), matched=matched)
     body = (

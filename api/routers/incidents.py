@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Header, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 
 from api import incidents as service
@@ -98,27 +99,29 @@ def list_incidents(
     grid: Annotated[str | None, Query(description="A grid code of any level")] = None,
 ) -> IncidentList:
     """A page of cases, newest first, limited to the caller's scope."""
-    where = []
+    where: list[ColumnElement[bool]] = []
     scope = service.visibility_clause(principal)
     if scope is not None:
         where.append(scope)
     if status:
         where.append(col(Incident.status).in_(status))
     if department:
-        where.append(Incident.department_code == department)
+        where.append(col(Incident.department_code) == department)
     if category:
         where.append(col(Incident.category_code).startswith(category))
     if grid:
         where.append(
-            (Incident.small_code == grid)
-            | (Incident.medium_code == grid)
-            | (Incident.large_code == grid)
+            or_(
+                col(Incident.small_code) == grid,
+                col(Incident.medium_code) == grid,
+                col(Incident.large_code) == grid,
+            )
         )
     if bbox:
         where.append(
             bbox_overlaps(
                 context.db.store,
-                geom=Incident.geom,  # type: ignore[arg-type]
+                geom=Incident.geom,
                 bbox_columns=(Incident.lon, Incident.lat),  # type: ignore[arg-type]
                 bbox=bbox,
             )
@@ -159,8 +162,10 @@ def do_action(
     principal: PrincipalDep,
     body: ActionBody | None = None,
 ) -> IncidentPublic:
-    """accept, reject, resolve_on_site, dispatch, claim, return, start, handle, verify,
-    close, rate, escalate, extend, approve_extension.
+    """Apply one closed-loop action to the case.
+
+    Actions: accept, reject, resolve_on_site, dispatch, claim, return, start, handle,
+    verify, close, rate, escalate, extend, approve_extension.
 
     An action the case's state does not allow answers 409 with the state and the
     allowed actions.
