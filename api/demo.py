@@ -111,6 +111,7 @@ def ensure_demo(settings: Settings, *, seed: int, console: Console) -> None:
             days=HISTORY_DAYS,
             end=utcnow(),
             seed=seed,
+            place_names=dict(zip(city.medium["code"], city.medium["name"], strict=True)),
         )
         with context.db.write_session() as session:
             replay_history(
