@@ -6,7 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,9 +40,20 @@ def load_secret(configured: str, data_dir: Path) -> bytes:
     path = data_dir / ".secret_key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+        try:
+            # O_EXCL: of several workers starting at once, exactly one writes the key.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key.encode()
+        time.sleep(0.01)  # another worker is between creating and writing the file
+    raise RuntimeError(f"the token key file {path} is empty; delete it and start again")
 
 
 def _b64(data: bytes) -> str:
