@@ -13,7 +13,7 @@ RUN useradd --system --create-home --home-dir /home/minqing minqing \
     && mkdir -p /var/lib/minqing && chown minqing /var/lib/minqing
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY api ./api
 COPY dashboard ./dashboard
 COPY geo ./geo
