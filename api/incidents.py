@@ -244,6 +244,7 @@ def to_public(
         resolved_on_site=incident.resolved_on_site,
         rating=incident.rating,
         deadline=deadline_of(incident, context, now or utcnow()),
+        deadlines={"stage": incident.stage_due_at, "handle": incident.handle_due_at},
         reported_at=incident.reported_at,
         closed_at=incident.closed_at,
         updated_at=incident.updated_at,

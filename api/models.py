@@ -293,6 +293,9 @@ class IncidentPublic(BaseModel):
     resolved_on_site: bool
     rating: str | None
     deadline: Deadline
+    deadlines: dict[str, datetime | None] = PField(
+        default_factory=dict, description="Due times: the running stage and the handle stage"
+    )
     reported_at: datetime
     closed_at: datetime | None
     updated_at: datetime

@@ -171,3 +171,21 @@ def test_resolve_on_site_by_grid_worker(client: TestClient) -> None:
         act(client, login(client, "dispatcher"), case_id, "verify", passed=True)["status"]
         == "verified"
     )
+
+
+def test_possible_duplicates_are_open_cases_of_the_category_nearby(client: TestClient) -> None:
+    dispatcher = login(client, "dispatcher")
+    lon, lat = centre_of(SMALL)
+    first = report(client, dispatcher, lon=lon, lat=lat, crs="wgs84")
+    assert first["possible_duplicates"] == []
+    near = report(client, dispatcher, lon=lon + 0.0005, lat=lat, crs="wgs84")  # ≈ 51 m east
+    assert [d["id"] for d in near["possible_duplicates"]] == [first["id"]]
+    far = report(client, dispatcher, lon=lon + 0.0015, lat=lat, crs="wgs84")  # ≈ 154 m east
+    assert first["id"] not in [d["id"] for d in far["possible_duplicates"]]
+    other = report(client, dispatcher, lon=lon, lat=lat, crs="wgs84", category="0301")
+    assert other["possible_duplicates"] == []
+    act(client, dispatcher, first["id"], "reject", reason="测试")
+    act(client, dispatcher, near["id"], "reject", duplicate_of=first["case_no"])
+    # ≈ 51 m from `near` (now rejected) and from `far` (open): only `far` is offered
+    again = report(client, dispatcher, lon=lon + 0.001, lat=lat, crs="wgs84")
+    assert {d["id"] for d in again["possible_duplicates"]} == {far["id"]}
