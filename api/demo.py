@@ -126,6 +126,23 @@ def ensure_demo(settings: Settings, *, seed: int, console: Console) -> None:
     )
 
 
+def report_of(item: SyntheticIncident, *, with_external_id: bool = True) -> IncidentCreate:
+    """The intake body a synthetic report stands for."""
+    return IncidentCreate(
+        category=item.category,
+        description=item.description,
+        lon=item.lon,
+        lat=item.lat,
+        crs=item.crs,
+        source=item.source,
+        reporter_name=item.reporter_name,
+        reporter_phone=item.reporter_phone,
+        address=item.address,
+        external_id=item.external_id if with_external_id else None,
+        urgent=item.urgent,
+    )
+
+
 def action_input_of(payload: Mapping[str, Any]) -> ActionInput:
     """A workflow input from a planned step's payload."""
     return ActionInput(
@@ -224,19 +241,7 @@ def _replay_one(
     lat: float,
     context: AppContext,
 ) -> tuple[Incident, list[IncidentEvent]]:
-    data = IncidentCreate(
-        category=item.category,
-        description=item.description,
-        lon=item.lon,
-        lat=item.lat,
-        crs=item.crs,
-        source=item.source,
-        reporter_name=item.reporter_name,
-        reporter_phone=item.reporter_phone,
-        address=item.address,
-        external_id=item.external_id,
-        urgent=item.urgent,
-    )
+    data = report_of(item)
     incident = new_incident(
         data,
         category=category,
@@ -351,17 +356,7 @@ class Simulator:
                 end=now,
                 seed=self.random.randrange(1 << 30),
             )[0]
-            body = IncidentCreate(
-                category=synthetic.category,
-                description=synthetic.description,
-                lon=synthetic.lon,
-                lat=synthetic.lat,
-                crs=synthetic.crs,
-                source=synthetic.source,
-                reporter_name=synthetic.reporter_name,
-                reporter_phone=synthetic.reporter_phone,
-                address=synthetic.address,
-            )
+            body = report_of(synthetic, with_external_id=False)
             with self.context.db.write_session() as session:
                 intake(session, self.context, body, DISPATCHER)
         candidates = [i for i in open_ids if i is not None]

@@ -46,21 +46,24 @@ def write_levels(
     return paths
 
 
+def import_args(path: Path, level: str, *, code_field: str = "GRID_CODE") -> list[str]:
+    return [
+        "import-grids",
+        str(path),
+        "--level",
+        level,
+        "--code-field",
+        code_field,
+        "--name-field",
+        "GRID_NAME",
+        "--parent-field",
+        "PARENT",
+    ]
+
+
 def import_all(settings: Settings, paths: dict[str, Path]) -> None:
     for level in ("large", "medium", "small"):
-        code, output = invoke(
-            settings,
-            "import-grids",
-            str(paths[level]),
-            "--level",
-            level,
-            "--code-field",
-            "GRID_CODE",
-            "--name-field",
-            "GRID_NAME",
-            "--parent-field",
-            "PARENT",
-        )
+        code, output = invoke(settings, *import_args(paths[level], level))
         assert code == 0, output
         assert f"stored {len(mini_city()[level])} {level} grids" in output
 
@@ -143,19 +146,7 @@ def test_broken_file_is_reported_and_nothing_is_written(
         tmp_path / "bad", broken, driver="GeoJSON", suffix=".geojson", crs="EPSG:4326"
     )
 
-    code, output = invoke(
-        context.settings,
-        "import-grids",
-        str(paths["small"]),
-        "--level",
-        "small",
-        "--code-field",
-        "GRID_CODE",
-        "--name-field",
-        "GRID_NAME",
-        "--parent-field",
-        "PARENT",
-    )
+    code, output = invoke(context.settings, *import_args(paths["small"], "small"))
     assert code == 1
     expected = {
         (city["small"]["code"][0], "invalid_geometry"),
@@ -192,19 +183,7 @@ def test_unknown_field_and_missing_parents_are_one_clear_error(
         "GRID_NAME",
     )
     assert code == 2 and "NOPE" in output and "GRID_CODE" in output
-    code, output = invoke(
-        context.settings,
-        "import-grids",
-        str(paths["small"]),
-        "--level",
-        "small",
-        "--code-field",
-        "GRID_CODE",
-        "--name-field",
-        "GRID_NAME",
-        "--parent-field",
-        "PARENT",
-    )
+    code, output = invoke(context.settings, *import_args(paths["small"], "small"))
     assert code == 2 and "import them first" in output
     with context.db.session() as session:
         assert session.exec(select(Grid)).all() == []
