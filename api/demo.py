@@ -336,10 +336,7 @@ class Simulator:
         now = utcnow()
         with self.context.db.session() as session:
             small = session.exec(
-                select(Grid)
-                .where(Grid.level == "small")
-                .offset(self.random.randrange(4555))
-                .limit(1)
+                select(Grid).where(Grid.level == "small").order_by(func.random()).limit(1)
             ).first()
             open_ids = session.exec(
                 select(Incident.id)
