@@ -251,14 +251,13 @@ def _replay_one(
         calendar=context.calendar,
         now=item.reported_at,
     )
-    incident.id = 0  # placeholder for report_event; the real id comes at flush
     reporter = Principal(
         username=f"gridworker_{grid[1]}" if item.source == "patrol" else "dispatcher",
         full_name="",
         role="gridworker" if item.source == "patrol" else "dispatcher",
     )
-    events = [report_event(incident, data, reporter, category_name=category.name)]
-    incident.id = None
+    # incident ids are set on the events once the batch is flushed
+    events = [report_event(0, incident, data, reporter, category_name=category.name)]
     for step in item.plan:
         at = item.reported_at + step.offset
         principal = principal_for(step.action, incident)

@@ -362,7 +362,7 @@ def intake(
     assert incident.id is not None
     incident.case_no = case_number(context.settings.case_prefix, incident.id, now, context.calendar)
     session.add(incident)
-    session.add(report_event(incident, data, principal, category_name=category.name))
+    session.add(report_event(incident.id, incident, data, principal, category_name=category.name))
     session.flush()
     duplicates = possible_duplicates(session, context, incident, now=now)
     return IntakeResult(incident, created=True, possible_duplicates=duplicates)
@@ -417,12 +417,16 @@ def case_number(prefix: str, incident_id: int, at: datetime, calendar: WorkCalen
 
 
 def report_event(
-    incident: Incident, data: IncidentCreate, principal: Principal, *, category_name: str
+    incident_id: int,
+    incident: Incident,
+    data: IncidentCreate,
+    principal: Principal,
+    *,
+    category_name: str,
 ) -> IncidentEvent:
     """The first event of every case: who reported it, from which source and CRS."""
-    assert incident.id is not None
     return IncidentEvent(
-        incident_id=incident.id,
+        incident_id=incident_id,
         seq=1,
         action=REPORT_ACTION,
         from_status=None,
