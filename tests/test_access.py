@@ -7,25 +7,11 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from api.workflow import Action
 from tests.conftest import login
 from tests.test_closed_loop import act, report
 
-ACTIONS = [
-    "accept",
-    "reject",
-    "resolve_on_site",
-    "dispatch",
-    "claim",
-    "return",
-    "start",
-    "handle",
-    "verify",
-    "close",
-    "rate",
-    "escalate",
-    "extend",
-    "approve_extension",
-]
+ACTIONS = [action.value for action in Action]
 PHONE = "13812345678"
 NAME = "欧阳娜娜"
 

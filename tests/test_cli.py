@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from api.settings import Settings
-from tests.server import free_port
-
-MINQING = str(Path(sys.executable).parent / "minqing")
+from tests.server import MINQING, minqing_server
 
 
 def run(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -63,37 +59,13 @@ def test_bad_database_url_is_one_clear_line(
     assert "s3cr3t-pw" not in result.stderr
 
 
-def _serve_and_check(env: dict[str, str], expected_store: str) -> dict:
-    port = free_port()
-    process = subprocess.Popen(
-        [MINQING, "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(
-                    f"server exited: {process.stdout.read() if process.stdout else ''}"
-                )
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                if response.status_code == 200:
-                    body = response.json()
-                    assert body["store"] == expected_store
-                    assert httpx.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
-                    assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 200
-                    return body
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise AssertionError("server did not answer /healthz within 60 s")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def _serve_and_check(env: dict[str, str | None], expected_store: str) -> dict:
+    with minqing_server("serve", env=env) as base:
+        body = httpx.get(f"{base}/healthz", timeout=5).json()
+        assert body["store"] == expected_store
+        assert httpx.get(f"{base}/", timeout=5).status_code == 200
+        assert httpx.get(f"{base}/docs", timeout=5).status_code == 200
+    return body
 
 
 def test_serve_on_the_embedded_store(tmp_path: Path) -> None:

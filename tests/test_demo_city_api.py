@@ -7,12 +7,7 @@ checks read only what the HTTP API returns.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import numpy as np
@@ -26,7 +21,7 @@ from api.app import create_app
 from api.demo import ensure_demo
 from api.settings import Settings
 from geo.crs import geometry_gcj02_to_wgs84
-from tests.server import free_port
+from tests.server import minqing_server
 
 pytestmark = pytest.mark.slow
 DISTRICTS = ("441502", "441521", "441523", "441581")
@@ -127,45 +122,16 @@ def test_large_grids_cover_the_mainland(layers: dict[str, dict], demo_settings: 
 
 def test_demo_command_serves_the_built_city(demo_settings: Settings) -> None:
     """``minqing demo --db`` on an already built file skips the build and serves it."""
-    port = free_port()
-    minqing = str(Path(sys.executable).parent / "minqing")
-    env = {
-        **os.environ,
+    env: dict[str, str | None] = {
         "MINQING_RUNTIME_DIR": str(demo_settings.work_dir),
         "MINQING_SECRET_KEY": "t",
+        "MINQING_DATABASE_URL": None,
     }
-    env.pop("MINQING_DATABASE_URL", None)
-    process = subprocess.Popen(
-        [
-            minqing,
-            "demo",
-            "--db",
-            str(demo_settings.work_dir / "minqing.db"),
-            "--port",
-            str(port),
-            "--no-simulate",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                if health.status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    database = str(demo_settings.work_dir / "minqing.db")
+    with minqing_server("demo", "--db", database, "--no-simulate", env=env, timeout=90) as base:
+        health = httpx.get(f"{base}/healthz", timeout=5)
         assert health.json() == {"status": "ok", "store": "sqlite", "schema": "0001"}
         located = httpx.get(
-            f"http://127.0.0.1:{port}/api/grids/locate",
-            params={"lon": 115.37, "lat": 22.78, "crs": "gcj02"},
+            f"{base}/api/grids/locate", params={"lon": 115.37, "lat": 22.78, "crs": "gcj02"}
         )
         assert located.status_code == 200 and len(located.json()["grid"]["small"]) == 14
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
