@@ -13,16 +13,9 @@ from api.grids import load_layer, replace_level
 from api.settings import Settings
 from geo.display import display_geometries
 from geo.gridfile import GridFileError, read_grid_file
-from geo.hierarchy import (
-    PARENT_LEVEL,
-    GridLevel,
-    Problem,
-    parse_level,
-    validate_hierarchy,
-    validate_layer,
-)
+from geo.hierarchy import Problem, validate_hierarchy, validate_layer
+from geo.levels import CHILD_LEVEL, LEVELS, PARENT_LEVEL, GridLevel, parse_level
 
-CHILD_LEVEL = {parent: child for child, parent in PARENT_LEVEL.items()}
 EXIT_PROBLEMS = 1
 EXIT_UNUSABLE = 2
 
@@ -152,7 +145,7 @@ def run_check(settings: Settings, *, console: Console) -> int:
     database = Database(settings)
     database.check_connection()
     with database.session() as session:
-        layers = {level: load_layer(session, level) for level in ("large", "medium", "small")}
+        layers = {level: load_layer(session, level) for level in LEVELS}
     counts = ", ".join(f"{len(layer)} {level}" for level, layer in layers.items())
     if all(layer.empty for layer in layers.values()):
         console.print("no grids are stored yet")

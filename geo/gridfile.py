@@ -29,7 +29,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo.crs import UnsupportedCRSError, geometry_to_wgs84
-from geo.hierarchy import GridLevel, normalize_code, parse_level
+from geo.levels import GridLevel, normalize_code, parse_level
 
 __all__ = ["SUPPORTED_SUFFIXES", "GridFileError", "read_grid_file"]
 

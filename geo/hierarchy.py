@@ -20,7 +20,6 @@ Areas are measured in square metres in an equal-area projection (:func:`area_m2`
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,39 +32,19 @@ from geopandas import GeoDataFrame, GeoSeries
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
+from geo.levels import CODE_WIDTH, LEVELS, PARENT_LEVEL, GridLevel, normalize_code, parse_level
+
 __all__ = [
-    "CODE_WIDTH",
-    "COUNTY_CODE_WIDTH",
-    "LEVELS",
-    "PARENT_LEVEL",
     "SEVERITY",
-    "GridLevel",
     "Problem",
     "ProblemKind",
     "Severity",
     "ValidationReport",
     "area_m2",
-    "normalize_code",
-    "parse_level",
     "repair_geometries",
     "validate_hierarchy",
     "validate_layer",
 ]
-
-GridLevel = Literal["large", "medium", "small"]
-"""A grid level: 大网格 (town / street), 中网格 (village / community), 小网格 (group / block)."""
-
-LEVELS: Final[tuple[GridLevel, ...]] = ("large", "medium", "small")
-"""The grid levels, top down."""
-
-PARENT_LEVEL: Final[dict[GridLevel, GridLevel]] = {"medium": "large", "small": "medium"}
-"""The level of each level's parent; the large level has none."""
-
-CODE_WIDTH: Final[dict[GridLevel, int]] = {"large": 9, "medium": 12, "small": 14}
-"""Number of digits of a grid code per level (6 county + 3 street + 3 community + 2 grid)."""
-
-COUNTY_CODE_WIDTH: Final = 6
-"""Number of digits of a county administrative code (adcode), the prefix of all grid codes."""
 
 Severity = Literal["error", "warning"]
 
@@ -102,7 +81,6 @@ _WGS84_LIKE_EPSG: Final = frozenset({4326, 4490})
 _EQUAL_AREA_CRS: Final = "EPSG:6933"  # WGS 84 / NSIDC EASE-Grid 2.0 Global (equal area)
 _POLYGON: Final = int(shapely.GeometryType.POLYGON)
 _MULTIPOLYGON: Final = int(shapely.GeometryType.MULTIPOLYGON)
-_INTEGRAL_FLOAT_TEXT: Final = re.compile(r"([0-9]+)\.0*")
 
 
 @dataclass(frozen=True)
@@ -177,77 +155,6 @@ class ValidationReport:
             key=lambda p: (p.code is None, p.code or "", p.kind, p.row or 0, p.detail),
         )
         return [(_label(p.code, p.row), p.kind, p.severity, p.detail) for p in ordered]
-
-
-# --------------------------------------------------------------------------------------------
-# small public helpers
-
-
-def normalize_code(value: object) -> str | None:
-    """Return a grid code as a stripped string, or None when it is missing.
-
-    Numbers become their integer digits: a code read from a Shapefile as ``441502001.0`` is
-    ``"441502001"``.
-
-    Parameters
-    ----------
-    value : object
-        A code as read from a file or database: str, int, float, None or NaN.
-
-    Returns
-    -------
-    str or None
-        The code, or None for None, NaN or a blank string.
-
-    Examples
-    --------
-    >>> normalize_code(44150200100101.0)
-    '44150200100101'
-    >>> normalize_code(" 441502001 "), normalize_code(""), normalize_code(float("nan"))
-    ('441502001', None, None)
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return str(value)
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        if math.isnan(number):
-            return None
-        if math.isfinite(number) and number.is_integer():
-            return str(int(number))
-        return str(number)
-    text = str(value).strip()
-    match = _INTEGRAL_FLOAT_TEXT.fullmatch(text)
-    if match:
-        text = match.group(1)
-    return text or None
-
-
-def parse_level(value: str) -> GridLevel:
-    """Return ``value`` as a :data:`GridLevel`, for input such as a command-line option.
-
-    Parameters
-    ----------
-    value : str
-        ``"large"``, ``"medium"`` or ``"small"``.
-
-    Returns
-    -------
-    GridLevel
-        The same string, typed as a grid level.
-
-    Raises
-    ------
-    ValueError
-        If ``value`` is not a grid level.
-    """
-    for level in LEVELS:
-        if value == level:
-            return level
-    raise ValueError(f"unknown grid level {value!r}; expected one of {', '.join(LEVELS)}")
 
 
 @functools.cache

@@ -12,7 +12,8 @@ import pytest
 import shapely
 
 from geo.gridfile import GridFileError, read_grid_file
-from geo.hierarchy import LEVELS, validate_hierarchy
+from geo.hierarchy import validate_hierarchy
+from geo.levels import LEVELS
 
 # CGCS2000 / 3-degree Gauss-Kruger CM 114E, the projection the test files are written in
 # and the one in which distances are measured (metres).

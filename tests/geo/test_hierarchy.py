@@ -15,18 +15,14 @@ from pyproj import Geod
 
 from geo.gridfile import read_grid_file
 from geo.hierarchy import (
-    CODE_WIDTH,
-    LEVELS,
-    PARENT_LEVEL,
     SEVERITY,
     ProblemKind,
     ValidationReport,
     area_m2,
-    normalize_code,
-    parse_level,
     validate_hierarchy,
     validate_layer,
 )
+from geo.levels import CODE_WIDTH, LEVELS, PARENT_LEVEL, normalize_code, parse_level
 from tests.geo.conftest import HIER_CELL, HIER_ORIGIN, hier_box, hier_frame
 
 # The clean fixture (see conftest.hier_build), in lattice cells:
