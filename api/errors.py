@@ -1,85 +1,27 @@
-"""One exception tree, one table from exception to HTTP status, one handler installer.
+"""The HTTP face of the exception tree: one table from error kind to status, one installer.
 
-Error bodies are ``{"detail": <message>, "error": <kind>, "field"?: ..., ...}``: what was
-wrong and where, in words a user can act on.
+The tree itself is framework-free (:mod:`api.exceptions`). Error bodies are
+``{"detail": <message>, "error": <kind>, "field"?: ..., ...}``: what was wrong and where,
+in words a user can act on.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-
-class MinqingError(Exception):
-    """Base of every error the service reports to a caller."""
-
-    kind = "error"
-
-    def __init__(self, message: str, **context: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.context = context
-
-    def body(self) -> dict[str, Any]:
-        """The JSON error body."""
-        return {"detail": self.message, "error": self.kind, **self.context}
-
-
-class StoreUnavailable(MinqingError):
-    """The database cannot be reached or the URL is wrong."""
-
-    kind = "store_unavailable"
-
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"cannot reach the database ({where}): {reason}", where=where)
-
-
-class NotFound(MinqingError):
-    """A thing named in the request does not exist (or is not visible to the caller)."""
-
-    kind = "not_found"
-
-
-class InvalidInput(MinqingError):
-    """A request value is wrong; ``field`` names it."""
-
-    kind = "invalid_input"
-
-    def __init__(self, field: str, message: str, **context: Any) -> None:
-        super().__init__(f"{field}: {message}", field=field, **context)
-
-
-class Conflict(MinqingError):
-    """The request clashes with the current state (illegal transition, lost claim race)."""
-
-    kind = "conflict"
-
-
-class Unauthorized(MinqingError):
-    """No valid credentials."""
-
-    kind = "unauthorized"
-
-
-class Forbidden(MinqingError):
-    """Signed in, but this role or scope may not do it."""
-
-    kind = "forbidden"
-
-
-class PayloadTooLarge(MinqingError):
-    """An upload above the size limit."""
-
-    kind = "payload_too_large"
-
-
-class UnsupportedMedia(MinqingError):
-    """An upload of a type the service does not take."""
-
-    kind = "unsupported_media_type"
+from api.exceptions import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    MinqingError,
+    NotFound,
+    PayloadTooLarge,
+    StoreUnavailable,
+    Unauthorized,
+    UnsupportedMedia,
+)
 
 
 STATUS_CODES: dict[type[MinqingError], int] = {

@@ -1,11 +1,32 @@
 """The closed-loop workflow: state machine, working-time calendar and deadlines.
 
 Plain Python with no web or database imports, so the rules can be tested and reused
-without HTTP. The database layer turns a stored case into a
-:class:`~api.workflow.machine.CaseSnapshot`, calls :func:`~api.workflow.machine.apply`
-and stores the :class:`~api.workflow.machine.Transition` it returns.
+without HTTP. Modules:
+
+- ``vocabulary``: statuses, actions, roles, stages, ratings and their labels;
+- ``records``: the actor, the case snapshot, the action input, the transition;
+- ``access``: the one access policy (who sees and does what);
+- ``machine``: legality and the transitions;
+- ``errors``: the refusals, members of :mod:`api.exceptions`;
+- ``calendar`` and ``deadlines``: working time, limits, lights and cards.
+
+The case service turns a stored case into a :class:`~api.workflow.records.CaseSnapshot`,
+calls :func:`~api.workflow.machine.apply` and stores the
+:class:`~api.workflow.records.Transition` it returns.
 """
 
+from api.workflow.access import (
+    POLICY,
+    Permission,
+    PersonalData,
+    Reach,
+    RolePolicy,
+    can_see,
+    may,
+    personal_data,
+    reaches,
+    refusal,
+)
 from api.workflow.calendar import DEFAULT_OFFICE_HOURS, SHANGHAI, WorkCalendar
 from api.workflow.deadlines import (
     DEFAULT_STAGE_LIMITS,
@@ -23,7 +44,16 @@ from api.workflow.deadlines import (
     share_used,
     supervision,
 )
-from api.workflow.machine import (
+from api.workflow.errors import (
+    IllegalTransition,
+    InvalidActionInput,
+    NotPermitted,
+    UnknownAction,
+    WorkflowError,
+)
+from api.workflow.machine import allowed_actions, apply
+from api.workflow.records import ActionInput, Actor, CaseSnapshot, Transition
+from api.workflow.vocabulary import (
     ACTION_LABELS,
     ESCALATION_LABELS,
     MAX_ESCALATION_LEVEL,
@@ -33,25 +63,26 @@ from api.workflow.machine import (
     ROLE_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
+    UNSATISFIED,
     Action,
-    ActionInput,
-    Actor,
-    CaseSnapshot,
-    IllegalTransition,
-    InvalidActionInput,
-    NotPermitted,
     Role,
     Stage,
     Status,
-    Transition,
-    UnknownAction,
-    WorkflowError,
-    allowed_actions,
-    apply,
     stage_for,
 )
 
 __all__ = [
+    "POLICY",
+    "UNSATISFIED",
+    "Permission",
+    "PersonalData",
+    "Reach",
+    "RolePolicy",
+    "can_see",
+    "may",
+    "personal_data",
+    "reaches",
+    "refusal",
     "ACTION_LABELS",
     "DEFAULT_OFFICE_HOURS",
     "DEFAULT_STAGE_LIMITS",

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Literal
 
 from api.workflow.calendar import WorkCalendar
-from api.workflow.machine import Stage
+from api.workflow.vocabulary import Stage
 
 __all__ = [
     "DEFAULT_STAGE_LIMITS",

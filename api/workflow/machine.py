@@ -20,448 +20,33 @@ The loop follows GB/T 30428 / CJ/T 315 and the rules in ``DOMAIN.md``::
     dispatched / claimed / in_progress ──approve_extension──▶ same state, deadline moved
 
 Checks run in a fixed order: unknown action (:class:`UnknownAction`), action not
-possible in the current state (:class:`IllegalTransition`), actor not allowed
-(:class:`NotPermitted`), bad input (:class:`InvalidActionInput`).
+possible in the current state (:class:`IllegalTransition`), actor not allowed by the access
+policy (:class:`NotPermitted`, see :mod:`api.workflow.access`), bad input
+(:class:`InvalidActionInput`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from enum import StrEnum
-
-__all__ = [
-    "ACTION_LABELS",
-    "ESCALATION_LABELS",
-    "MAX_ESCALATION_LEVEL",
-    "MAX_EXTENSION_HOURS",
-    "OPEN_STATUSES",
-    "RATINGS",
-    "ROLE_LABELS",
-    "STAGE_LABELS",
-    "STATUS_LABELS",
-    "Action",
-    "ActionInput",
-    "Actor",
-    "CaseSnapshot",
-    "IllegalTransition",
-    "InvalidActionInput",
-    "NotPermitted",
-    "Role",
-    "Stage",
-    "Status",
-    "Transition",
-    "UnknownAction",
-    "WorkflowError",
-    "allowed_actions",
-    "apply",
-    "stage_for",
-]
-
-
-class Status(StrEnum):
-    """Where a case stands in the closed loop."""
-
-    reported = "reported"
-    accepted = "accepted"
-    rejected = "rejected"
-    dispatched = "dispatched"
-    claimed = "claimed"
-    in_progress = "in_progress"
-    handled = "handled"
-    verified = "verified"
-    closed = "closed"
-    rated = "rated"
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.reported: "待受理",
-    Status.accepted: "已立案",
-    Status.rejected: "不予受理",
-    Status.dispatched: "已派遣",
-    Status.claimed: "已签收",
-    Status.in_progress: "处置中",
-    Status.handled: "已处置",
-    Status.verified: "核查通过",
-    Status.closed: "已结案",
-    Status.rated: "已评价",
-}
-
-OPEN_STATUSES: frozenset[Status] = frozenset(Status) - {
-    Status.rejected,
-    Status.closed,
-    Status.rated,
-}
-"""Statuses in which the case is still open (not rejected, closed or rated)."""
-
-
-class Action(StrEnum):
-    """What a user can do to a case. ``Action.return_`` has the value ``"return"``."""
-
-    accept = "accept"
-    reject = "reject"
-    resolve_on_site = "resolve_on_site"
-    dispatch = "dispatch"
-    claim = "claim"
-    return_ = "return"
-    start = "start"
-    handle = "handle"
-    verify = "verify"
-    close = "close"
-    rate = "rate"
-    escalate = "escalate"
-    extend = "extend"
-    approve_extension = "approve_extension"
-
-
-ACTION_LABELS: dict[Action, str] = {
-    Action.accept: "受理立案",
-    Action.reject: "不予受理",
-    Action.resolve_on_site: "就地处置",
-    Action.dispatch: "派遣",
-    Action.claim: "签收",
-    Action.return_: "退回",
-    Action.start: "开始处置",
-    Action.handle: "处置反馈",
-    Action.verify: "核查",
-    Action.close: "结案",
-    Action.rate: "评价",
-    Action.escalate: "上报升级",
-    Action.extend: "申请延期",
-    Action.approve_extension: "批准延期",
-}
-
-
-class Role(StrEnum):
-    """The role of a user account."""
-
-    dispatcher = "dispatcher"
-    officer = "officer"
-    gridworker = "gridworker"
-    analyst = "analyst"
-    screen = "screen"
-    admin = "admin"
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.dispatcher: "指挥中心派遣员",
-    Role.officer: "职能部门承办人",
-    Role.gridworker: "网格员",
-    Role.analyst: "分析研判",
-    Role.screen: "大屏",
-    Role.admin: "系统管理员",
-}
-
-
-class Stage(StrEnum):
-    """The time-limited stage a case is waiting in (each has its own limit)."""
-
-    accept = "accept"
-    dispatch = "dispatch"
-    claim = "claim"
-    handle = "handle"
-    verify = "verify"
-
-
-STAGE_LABELS: dict[Stage, str] = {
-    Stage.accept: "受理",
-    Stage.dispatch: "派遣",
-    Stage.claim: "签收",
-    Stage.handle: "处置",
-    Stage.verify: "核查",
-}
-
-_STAGE_OF_STATUS: dict[Status, Stage] = {
-    Status.reported: Stage.accept,
-    Status.accepted: Stage.dispatch,
-    Status.dispatched: Stage.claim,
-    Status.claimed: Stage.handle,
-    Status.in_progress: Stage.handle,
-    Status.handled: Stage.verify,
-    Status.verified: Stage.verify,
-}
-
-
-def stage_for(status: Status | str) -> Stage | None:
-    """Return the time-limited stage a case in ``status`` is waiting in.
-
-    Parameters
-    ----------
-    status : Status or str
-        A case status.
-
-    Returns
-    -------
-    Stage or None
-        ``reported`` → accept, ``accepted`` → dispatch, ``dispatched`` → claim,
-        ``claimed`` / ``in_progress`` → handle, ``handled`` / ``verified`` → verify;
-        ``None`` for ``rejected``, ``closed`` and ``rated`` (no clock runs).
-
-    Raises
-    ------
-    ValueError
-        If ``status`` is not a known status.
-    """
-    return _STAGE_OF_STATUS.get(Status(status))
-
-
-RATINGS: tuple[str, ...] = ("满意", "基本满意", "不满意")
-"""The resident's answers, best first. 满意率 counts the first two."""
-
-UNSATISFIED = "不满意"
-
-ESCALATION_LABELS: dict[int, str] = {0: "网格", 1: "镇街", 2: "县区"}
-"""Escalation levels: 小事不出村、一般事不出乡、大事不出县."""
-
-MAX_ESCALATION_LEVEL = 2
-"""County (县区) is the top of the ladder; escalating from there is illegal."""
-
-MAX_EXTENSION_HOURS = 720.0
-"""The longest extension (延期) that may be requested at once, in hours."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The user doing an action.
-
-    Parameters
-    ----------
-    username : str
-        Login name; recorded as ``claimed_by`` on a claim.
-    role : Role
-        The user's role.
-    department : str or None
-        Department code of an officer (``None`` for other roles).
-    grid_codes : frozenset of str
-        Grid codes (any level) a grid worker looks after. A case is in scope when
-        any of its small / medium / large grid codes is in this set.
-    """
-
-    username: str
-    role: Role
-    department: str | None = None
-    grid_codes: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class CaseSnapshot:
-    """What the rules need to know about a case.
-
-    Parameters
-    ----------
-    status : Status
-        Current status.
-    department : str or None
-        Main (承办) department code, set by ``dispatch``.
-    co_departments : tuple of str
-        Co-operating (协办) department codes.
-    grid_codes : tuple of str
-        The case's grid codes, ``(small, medium, large)``.
-    claimed_by : str or None
-        Username of the officer who claimed the case (首问负责).
-    escalation_level : int
-        0 网格, 1 镇街, 2 县区.
-    rework_count : int
-        How often the case was sent back for rework (failed verification or reopened).
-    return_count : int
-        How often a department returned the case as wrongly dispatched.
-    extension_count : int
-        How many extensions were approved.
-    reopened : bool
-        Whether a first 不满意 rating already reopened the case.
-    pending_extension_hours : float or None
-        Hours of an extension request awaiting approval.
-    resolved_on_site : bool
-        Whether a grid worker resolved the case on the spot (就地处置).
-    rating : str or None
-        The resident's final rating, one of :data:`RATINGS`.
-    """
-
-    status: Status
-    department: str | None = None
-    co_departments: tuple[str, ...] = ()
-    grid_codes: tuple[str, ...] = ()
-    claimed_by: str | None = None
-    escalation_level: int = 0
-    rework_count: int = 0
-    return_count: int = 0
-    extension_count: int = 0
-    reopened: bool = False
-    pending_extension_hours: float | None = None
-    resolved_on_site: bool = False
-    rating: str | None = None
-
-
-@dataclass(frozen=True)
-class ActionInput:
-    """What the user sent with an action; which fields matter depends on the action.
-
-    Parameters
-    ----------
-    department : str or None
-        ``dispatch``: the main department (required).
-    co_departments : tuple of str
-        ``dispatch`` / ``escalate``: co-operating departments.
-    reason : str or None
-        ``reject`` (or ``duplicate_of``), ``return``, ``escalate``, ``extend``: required.
-        ``verify`` with ``passed=False``: optional explanation.
-    duplicate_of : str or None
-        ``reject``: the case this one duplicates.
-    result : str or None
-        ``handle`` / ``resolve_on_site``: what was done (required).
-    passed : bool or None
-        ``verify``: whether the on-site check passed (required).
-    rating : str or None
-        ``rate``: one of :data:`RATINGS` (required).
-    hours : float or None
-        ``extend``: requested extra time in hours, 0 < hours ≤ 720 (required).
-    note : str or None
-        Free text appended to the event note of any action.
-    """
-
-    department: str | None = None
-    co_departments: tuple[str, ...] = ()
-    reason: str | None = None
-    duplicate_of: str | None = None
-    result: str | None = None
-    passed: bool | None = None
-    rating: str | None = None
-    hours: float | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Transition:
-    """The outcome of a legal, permitted action with valid input.
-
-    Parameters
-    ----------
-    action : Action
-        The action done.
-    from_status, to_status : Status
-        Status before and after (equal for escalate / extend / approve_extension).
-    case : CaseSnapshot
-        The new snapshot to store.
-    stage : Stage or None
-        The deadline stage that starts now: the caller sets a new deadline from the
-        stage's limit. ``None`` means keep the current deadline; when
-        ``stage_for(to_status)`` is also ``None`` the case left the loop and no clock runs.
-    note : str or None
-        Human-readable summary for the event log, e.g. ``"派遣至 cgj；协办 zjj"``.
-    extension_hours : float or None
-        Only for ``approve_extension``: move the current stage deadline by this many
-        hours (working hours unless the case is urgent; see
-        :func:`api.workflow.deadlines.extend_deadline`).
-    """
-
-    action: Action
-    from_status: Status
-    to_status: Status
-    case: CaseSnapshot
-    stage: Stage | None
-    note: str | None
-    extension_hours: float | None = None
-
-
-# --------------------------------------------------------------------------- errors
-
-
-def _action_text(action: Action) -> str:
-    return f"{ACTION_LABELS[action]} ({action.value})"
-
-
-def _status_text(status: Status) -> str:
-    return f"「{STATUS_LABELS[status]}」({status.value})"
-
-
-class WorkflowError(Exception):
-    """Base class of all workflow errors."""
-
-
-class UnknownAction(WorkflowError):
-    """The action name is not one of :class:`Action` (HTTP 422).
-
-    Attributes
-    ----------
-    action : str
-        The name that was sent.
-    """
-
-    def __init__(self, action: str) -> None:
-        self.action = action
-        known = ", ".join(a.value for a in Action)
-        super().__init__(
-            f"未知操作「{action}」 / unknown action {action!r}; known actions: {known}"
-        )
-
-
-class IllegalTransition(WorkflowError):
-    """The action is not possible in the case's current state (HTTP 409).
-
-    Attributes
-    ----------
-    status : Status
-        The case's current status.
-    action : Action
-        The action tried.
-    allowed : list of Action
-        The actions possible in this state (for any actor).
-    """
-
-    def __init__(self, status: Status, action: Action, allowed: list[Action]) -> None:
-        self.status = status
-        self.action = action
-        self.allowed = list(allowed)
-        zh_allowed = "、".join(_action_text(a) for a in allowed) or "无"
-        en_allowed = ", ".join(a.value for a in allowed) or "none"
-        super().__init__(
-            f"当前状态{_status_text(status)}不能执行{_action_text(action)}；可执行：{zh_allowed} / "
-            f"action {action.value!r} is not allowed in status {status.value!r}; "
-            f"allowed: {en_allowed}"
-        )
-
-
-class NotPermitted(WorkflowError):
-    """The actor may not do this action on this case (HTTP 403).
-
-    Attributes
-    ----------
-    actor : Actor
-        Who tried.
-    action : Action
-        The action tried.
-    reason : str
-        Why not, as ``"中文 / English"``.
-    """
-
-    def __init__(self, actor: Actor, action: Action, reason: str) -> None:
-        self.actor = actor
-        self.action = action
-        self.reason = reason
-        zh, _, en = reason.partition(" / ")
-        super().__init__(
-            f"用户 {actor.username}（{ROLE_LABELS[Role(actor.role)]}）无权执行"
-            f"{_action_text(action)}：{zh} / user {actor.username!r} ({actor.role}) "
-            f"may not {action.value}" + (f": {en}" if en else "")
-        )
-
-
-class InvalidActionInput(WorkflowError):
-    """The input sent with an action is missing or wrong (HTTP 422).
-
-    Attributes
-    ----------
-    field : str
-        The :class:`ActionInput` field at fault.
-    message : str
-        What is wrong, in Chinese and English.
-    """
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+from dataclasses import replace
+
+from api.workflow.access import refusal as access_refusal
+from api.workflow.errors import IllegalTransition, InvalidActionInput, NotPermitted, UnknownAction
+from api.workflow.records import ActionInput, Actor, CaseSnapshot, Transition
+from api.workflow.vocabulary import (
+    ESCALATION_LABELS,
+    MAX_ESCALATION_LEVEL,
+    MAX_EXTENSION_HOURS,
+    OPEN_STATUSES,
+    RATINGS,
+    UNSATISFIED,
+    Action,
+    Stage,
+    Status,
+)
+
+__all__ = ["allowed_actions", "apply"]
 
 
 # ---------------------------------------------------------------- the state matrix
@@ -494,60 +79,6 @@ def _is_legal(case: CaseSnapshot, action: Action) -> bool:
     return action in _LEGAL[case.status]
 
 
-# ---------------------------------------------------------------- permissions
-
-_DISPATCHER_ACTIONS = frozenset(
-    {
-        Action.accept,
-        Action.reject,
-        Action.dispatch,
-        Action.verify,
-        Action.close,
-        Action.rate,
-        Action.escalate,
-        Action.approve_extension,
-    }
-)
-_OFFICER_MAIN_ACTIONS = frozenset(
-    {Action.claim, Action.return_, Action.start, Action.handle, Action.extend}
-)
-_GRIDWORKER_ACTIONS = frozenset(
-    {Action.resolve_on_site, Action.verify, Action.escalate, Action.rate}
-)
-
-
-def _refusal(case: CaseSnapshot, action: Action, actor: Actor) -> str | None:
-    """Return why ``actor`` may not do ``action`` on ``case``, or ``None`` if they may."""
-    role = Role(actor.role)
-    if role is Role.admin:
-        return None
-    if role is Role.dispatcher:
-        if action in _DISPATCHER_ACTIONS:
-            return None
-        return "派遣员不能执行此操作 / dispatchers cannot do this"
-    if role is Role.officer:
-        if action is Action.escalate:
-            mine = {case.department, *case.co_departments} - {None}
-            if actor.department is not None and actor.department in mine:
-                return None
-            return (
-                "案件不属于本部门（承办或协办） / the case is not assigned to your department "
-                "as main or co-operating department"
-            )
-        if action in _OFFICER_MAIN_ACTIONS:
-            if actor.department is not None and actor.department == case.department:
-                return None
-            return "仅承办部门可执行 / only the main department of the case may do this"
-        return "职能部门不能执行此操作 / department officers cannot do this"
-    if role is Role.gridworker:
-        if action not in _GRIDWORKER_ACTIONS:
-            return "网格员不能执行此操作 / grid workers cannot do this"
-        if actor.grid_codes.isdisjoint(case.grid_codes):
-            return "案件不在本人网格范围内 / the case is outside your grids"
-        return None
-    return "该角色只读 / this role is read-only"
-
-
 # ---------------------------------------------------------------- public functions
 
 
@@ -576,7 +107,7 @@ def allowed_actions(case: CaseSnapshot, actor: Actor | None = None) -> list[Acti
     case = _normalised(case)
     actions = [a for a in Action if _is_legal(case, a)]
     if actor is not None:
-        actions = [a for a in actions if _refusal(case, a, actor) is None]
+        actions = [a for a in actions if access_refusal(case, a, actor) is None]
     return actions
 
 
@@ -621,8 +152,9 @@ def apply(case: CaseSnapshot, action: Action | str, actor: Actor, data: ActionIn
             raise UnknownAction(str(action)) from None
     case = _normalised(case)
     if not _is_legal(case, act):
-        raise IllegalTransition(case.status, act, allowed_actions(case))
-    refusal = _refusal(case, act, actor)
+        claimed_by = case.claimed_by if act is Action.claim else None
+        raise IllegalTransition(case.status, act, allowed_actions(case), claimed_by=claimed_by)
+    refusal = access_refusal(case, act, actor)
     if refusal is not None:
         raise NotPermitted(actor, act, refusal)
     return _HANDLERS[act](case, actor, data)

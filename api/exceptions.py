@@ -1,0 +1,100 @@
+"""The one exception tree of the service, framework-free.
+
+Every error a caller can be told about is a :class:`MinqingError` of one *kind*; the
+workflow's errors (:mod:`api.workflow.errors`) are members of the same tree. The HTTP edge
+maps kinds to status codes in one table (:mod:`api.errors`); the CLI prints the message.
+Messages say what was wrong and where, in words a user can act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "MinqingError",
+    "NotFound",
+    "PayloadTooLarge",
+    "StoreUnavailable",
+    "Unauthorized",
+    "UnsupportedMedia",
+]
+
+
+class MinqingError(Exception):
+    """Base of every error the service reports to a caller.
+
+    Parameters
+    ----------
+    message : str
+        What was wrong, for a person.
+    **context
+        Machine-readable facts added to the error body (``field``, ``status``, …).
+    """
+
+    kind = "error"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def body(self) -> dict[str, Any]:
+        """The error as a JSON-ready mapping: ``detail``, ``error`` and the context."""
+        return {"detail": self.message, "error": self.kind, **self.context}
+
+
+class StoreUnavailable(MinqingError):
+    """The database cannot be reached or the URL is wrong."""
+
+    kind = "store_unavailable"
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"cannot reach the database ({where}): {reason}", where=where)
+
+
+class NotFound(MinqingError):
+    """A thing named in the request does not exist (or is not visible to the caller)."""
+
+    kind = "not_found"
+
+
+class InvalidInput(MinqingError):
+    """A request value is wrong; ``field`` names it."""
+
+    kind = "invalid_input"
+
+    def __init__(self, field: str, message: str, **context: Any) -> None:
+        super().__init__(f"{field}: {message}", field=field, **context)
+
+
+class Conflict(MinqingError):
+    """The request clashes with the current state (illegal transition, lost claim race)."""
+
+    kind = "conflict"
+
+
+class Unauthorized(MinqingError):
+    """No valid credentials."""
+
+    kind = "unauthorized"
+
+
+class Forbidden(MinqingError):
+    """Signed in, but this role or scope may not do it."""
+
+    kind = "forbidden"
+
+
+class PayloadTooLarge(MinqingError):
+    """An upload above the size limit."""
+
+    kind = "payload_too_large"
+
+
+class UnsupportedMedia(MinqingError):
+    """An upload of a type the service does not take."""
+
+    kind = "unsupported_media_type"

@@ -1,0 +1,238 @@
+"""The one access policy: who sees which cases, does which actions, sees which personal data.
+
+A table keyed by :class:`~api.workflow.vocabulary.Role` (:data:`POLICY`) that a reader can
+check line by line. Everything else derives from it: the workflow's permission check
+(:func:`refusal`), the Python visibility check (:func:`can_see`), the SQL filter of the case
+service (:mod:`api.cases.access`, one SQL form per :class:`Reach`), the route guards of the
+HTTP edge (:func:`may`) and the masking of reporters (:func:`personal_data`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from api.workflow.records import Actor, CaseSnapshot
+from api.workflow.vocabulary import Action, Role
+
+__all__ = [
+    "POLICY",
+    "Permission",
+    "PersonalData",
+    "Reach",
+    "RolePolicy",
+    "can_see",
+    "may",
+    "personal_data",
+    "reaches",
+    "refusal",
+]
+
+
+class Reach(StrEnum):
+    """How far a role reaches into the cases: which cases it sees or may act on."""
+
+    every_case = "every_case"
+    """Every case of the city."""
+    unit_cases = "unit_cases"
+    """Cases dispatched to the user's unit, as lead or co-unit (承办或协办)."""
+    lead_unit_cases = "lead_unit_cases"
+    """Cases whose lead unit (承办单位) is the user's unit."""
+    grid_cases = "grid_cases"
+    """Cases in one of the user's grids (any level)."""
+
+
+class PersonalData(StrEnum):
+    """What a role sees of a reporter's name and phone."""
+
+    full = "full"
+    masked = "masked"
+    hidden = "hidden"
+
+
+class Permission(StrEnum):
+    """What an HTTP route needs; each route declares exactly one (or is public)."""
+
+    read_cases = "read_cases"
+    report = "report"
+    act = "act"
+    view_photos = "view_photos"
+    attach_photos = "attach_photos"
+    signed_in = "signed_in"
+
+
+@dataclass(frozen=True)
+class RolePolicy:
+    """One row of the policy table.
+
+    Parameters
+    ----------
+    sees : Reach
+        Which cases the role may know exist (its own reports always, besides).
+    personal_data : PersonalData
+        What it sees of reporters.
+    may_report : bool
+        Whether it may report cases (上报).
+    view_photos, attach_photos : bool
+        Whether it may open, and attach, case photos.
+    actions : Mapping[Action, Reach]
+        The actions it may do, each on the cases of the given reach.
+    """
+
+    sees: Reach
+    personal_data: PersonalData
+    may_report: bool
+    view_photos: bool
+    attach_photos: bool
+    actions: Mapping[Action, Reach]
+
+
+def _actions(reach: Reach, *actions: Action) -> Mapping[Action, Reach]:
+    return MappingProxyType(dict.fromkeys(actions, reach))
+
+
+_A = Action
+POLICY: Final[Mapping[Role, RolePolicy]] = MappingProxyType(
+    {
+        Role.admin: RolePolicy(
+            sees=Reach.every_case,
+            personal_data=PersonalData.full,
+            may_report=True,
+            view_photos=True,
+            attach_photos=True,
+            actions=_actions(Reach.every_case, *Action),
+        ),
+        Role.dispatcher: RolePolicy(
+            sees=Reach.every_case,
+            personal_data=PersonalData.full,
+            may_report=True,
+            view_photos=True,
+            attach_photos=True,
+            actions=_actions(
+                Reach.every_case,
+                _A.accept,
+                _A.reject,
+                _A.dispatch,
+                _A.verify,
+                _A.close,
+                _A.rate,
+                _A.escalate,
+                _A.approve_extension,
+            ),
+        ),
+        Role.officer: RolePolicy(
+            sees=Reach.unit_cases,
+            personal_data=PersonalData.masked,
+            may_report=True,
+            view_photos=True,
+            attach_photos=True,
+            actions=MappingProxyType(
+                {
+                    **_actions(
+                        Reach.lead_unit_cases, _A.claim, _A.return_, _A.start, _A.handle, _A.extend
+                    ),
+                    _A.escalate: Reach.unit_cases,
+                }
+            ),
+        ),
+        Role.gridworker: RolePolicy(
+            sees=Reach.grid_cases,
+            personal_data=PersonalData.masked,
+            may_report=True,
+            view_photos=True,
+            attach_photos=True,
+            actions=_actions(Reach.grid_cases, _A.resolve_on_site, _A.verify, _A.escalate, _A.rate),
+        ),
+        Role.analyst: RolePolicy(
+            sees=Reach.every_case,
+            personal_data=PersonalData.hidden,
+            may_report=False,
+            view_photos=True,
+            attach_photos=False,
+            actions=MappingProxyType({}),
+        ),
+        Role.screen: RolePolicy(
+            sees=Reach.every_case,
+            personal_data=PersonalData.hidden,
+            may_report=False,
+            view_photos=False,
+            attach_photos=False,
+            actions=MappingProxyType({}),
+        ),
+    }
+)
+"""The access table: one row per role."""
+
+_OUT_OF_REACH: Final[Mapping[Reach, str]] = {
+    Reach.every_case: "",
+    Reach.unit_cases: (
+        "案件不属于本部门（承办或协办） / the case is not assigned to your department "
+        "as main or co-operating department"
+    ),
+    Reach.lead_unit_cases: "仅承办部门可执行 / only the main department of the case may do this",
+    Reach.grid_cases: "案件不在本人网格范围内 / the case is outside your grids",
+}
+
+
+def reaches(reach: Reach, actor: Actor, case: CaseSnapshot) -> bool:
+    """Whether ``case`` lies within ``reach`` of ``actor`` (the Python form of the rule)."""
+    if reach is Reach.every_case:
+        return True
+    if reach is Reach.lead_unit_cases:
+        return actor.department is not None and actor.department == case.department
+    if reach is Reach.unit_cases:
+        units = {case.department, *case.co_departments}
+        return actor.department is not None and actor.department in units
+    return not actor.grid_codes.isdisjoint(case.grid_codes)
+
+
+def can_see(actor: Actor, case: CaseSnapshot) -> bool:
+    """Whether ``actor`` may know that ``case`` exists: its reach, or its own report."""
+    if case.reported_by is not None and case.reported_by == actor.username:
+        return True
+    return reaches(POLICY[Role(actor.role)].sees, actor, case)
+
+
+def refusal(case: CaseSnapshot, action: Action, actor: Actor) -> str | None:
+    """Why ``actor`` may not do ``action`` on ``case`` (``"中文 / English"``), or None."""
+    role = Role(actor.role)
+    reach = POLICY[role].actions.get(action)
+    if reach is None:
+        if not POLICY[role].actions:
+            return "该角色只读 / this role is read-only"
+        return f"{_ROLE_CANNOT[role]} / this role cannot do this"
+    if not reaches(reach, actor, case):
+        return _OUT_OF_REACH[reach]
+    return None
+
+
+_ROLE_CANNOT: Final[Mapping[Role, str]] = {
+    Role.admin: "管理员不能执行此操作",
+    Role.dispatcher: "派遣员不能执行此操作",
+    Role.officer: "职能部门不能执行此操作",
+    Role.gridworker: "网格员不能执行此操作",
+    Role.analyst: "该角色只读",
+    Role.screen: "该角色只读",
+}
+
+
+def may(role: Role | str, permission: Permission) -> bool:
+    """Whether ``role`` holds ``permission`` (the route guard's question)."""
+    row = POLICY[Role(role)]
+    granted = {
+        Permission.read_cases: True,
+        Permission.signed_in: True,
+        Permission.report: row.may_report,
+        Permission.act: bool(row.actions),
+        Permission.view_photos: row.view_photos,
+        Permission.attach_photos: row.attach_photos,
+    }
+    return granted[permission]
+
+
+def personal_data(role: Role | str) -> PersonalData:
+    """What ``role`` sees of a reporter's name and phone."""
+    return POLICY[Role(role)].personal_data
