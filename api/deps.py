@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
 from api.context import AppContext
-from api.errors import Forbidden, Unauthorized
+from api.exceptions import Forbidden, Unauthorized
 from api.models import User
 from api.security import read_token
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The signed-in user as the request sees them."""
-
-    username: str
-    full_name: str
-    role: str
-    department: str | None = None
-    grid_codes: frozenset[str] = field(default_factory=frozenset)
+from api.workflow import Actor, Permission, may
 
 
 def get_context(request: Request) -> AppContext:
@@ -50,7 +39,7 @@ _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/auth/to
 def get_principal(
     context: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+) -> Actor:
     """The user behind the bearer token; 401 without a valid one."""
     if credentials is None:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
@@ -62,9 +51,9 @@ def get_principal(
     return principal_of(user)
 
 
-def principal_of(user: User) -> Principal:
-    """A :class:`Principal` for a stored user."""
-    return Principal(
+def principal_of(user: User) -> Actor:
+    """The :class:`Actor` a stored user acts as."""
+    return Actor(
         username=user.username,
         full_name=user.full_name,
         role=user.role,
@@ -73,18 +62,42 @@ def principal_of(user: User) -> Principal:
     )
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
+PrincipalDep = Annotated[Actor, Depends(get_principal)]
 
 
-def require_roles(*roles: str) -> object:
-    """A dependency that lets only the given roles (and admin) through."""
+class Allowed:
+    """A route guard: the signed-in user, if the access policy grants ``permission``.
 
-    def _check(principal: PrincipalDep) -> Principal:
-        if principal.role not in roles and principal.role != "admin":
+    Every case route declares exactly one (``Annotated[Actor, Allowed(...)]``); the access
+    test walks the OpenAPI route list and fails on a route without a decision.
+    """
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, principal: PrincipalDep) -> Actor:
+        """Let the user through, or refuse with 403 naming the role and the permission."""
+        if not may(principal.role, self.permission):
             raise Forbidden(
-                f"role {principal.role!r} may not do this; allowed: {', '.join(roles)}",
-                role=principal.role,
+                f"role {principal.role.value!r} may not {self.permission.value.replace('_', ' ')}",
+                role=principal.role.value,
             )
         return principal
 
-    return Depends(_check)
+
+def allowed(permission: Permission) -> Any:
+    """``Depends`` on the guard for ``permission`` (for ``Annotated[Actor, allowed(...)]``)."""
+    return Depends(Allowed(permission))
+
+
+class Public:
+    """The access decision of a route anyone may call, signed in or not."""
+
+    permission = Permission.public
+
+    def __call__(self) -> None:
+        """Let everyone through."""
+
+
+PUBLIC = [Depends(Public())]
+"""``dependencies=`` of a public router or route: its access decision, stated."""

@@ -23,7 +23,6 @@ from api.exceptions import (
     UnsupportedMedia,
 )
 
-
 STATUS_CODES: dict[type[MinqingError], int] = {
     StoreUnavailable: 503,
     NotFound: 404,

@@ -4,18 +4,18 @@ Geometry columns hold shapely geometries on both stores (see :mod:`api.store`).
 Timestamps are timezone-aware UTC.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
-from pydantic import Field as PField
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, Relationship, SQLModel
 
 from api.store import GeometryType, UTCDateTime
+from api.vocabulary import Source
+from api.workflow import DEFAULT_STAGE_LIMITS, Role, StageLimits, Status
 
 
 def utcnow() -> datetime:
@@ -23,15 +23,26 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class GridLevel(StrEnum):
-    """The three nested grid layers."""
-
-    large = "large"
-    medium = "medium"
-    small = "small"
+E = TypeVar("E", bound=StrEnum)
 
 
-GRID_LEVEL_LABELS = {"large": "大网格", "medium": "中网格", "small": "小网格"}
+class EnumText(TypeDecorator[E]):
+    """A workflow enum stored as plain text on both stores, read back as the enum."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        """Enum (or its value) to text, refusing values outside the enum."""
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        """Text to the enum."""
+        return None if value is None else self.enum(value)
 
 
 class Grid(SQLModel, table=True):
@@ -100,6 +111,25 @@ class Category(SQLModel, table=True):
     urgent: bool = False
     weight: float = 1.0
 
+    def stage_limits(self) -> StageLimits:
+        """The category's per-stage limits, falling back to the defaults stage by stage."""
+        defaults = DEFAULT_STAGE_LIMITS.as_dict()
+        return StageLimits.from_mapping(
+            {stage: getattr(self, f"{stage}_limit") or defaults[stage] for stage in defaults}
+        )
+
+
+class IncidentCoUnit(SQLModel, table=True):
+    """A co-unit (协办单位) of a case: one row per unit, indexed by unit for scope queries."""
+
+    __tablename__ = "incident_co_unit"
+
+    incident_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True)
+    )
+    unit_code: str = Field(primary_key=True, max_length=20, index=True)
+    position: int = 0
+
 
 class Incident(SQLModel, table=True):
     """One geotagged case (案件) and where it stands in the closed loop."""
@@ -109,14 +139,18 @@ class Incident(SQLModel, table=True):
         Index("ix_incident_lonlat", "lon", "lat"),
         Index("ix_incident_status_dept", "status", "department_code"),
         Index("ix_incident_category_reported", "category_code", "reported_at"),
+        UniqueConstraint("reported_by", "idempotency_key", name="uq_incident_reporter_key"),
+        UniqueConstraint("reported_by", "external_id", name="uq_incident_reporter_external"),
     )
+    __bbox_columns__ = ("lon", "lat")
     model_config = {"arbitrary_types_allowed": True}
 
     id: int | None = Field(default=None, primary_key=True)
     case_no: str = Field(max_length=40, unique=True)
     category_code: str = Field(foreign_key="category.code", max_length=20)
     description: str
-    source: str = Field(max_length=20)
+    source: Source = Field(sa_column=Column(EnumText(Source), nullable=False))
+    reported_by: str = Field(max_length=80, index=True)
     reporter_name: str | None = Field(default=None, max_length=50)
     reporter_phone: str | None = Field(default=None, max_length=30)
     address: str | None = Field(default=None, max_length=200)
@@ -129,9 +163,15 @@ class Incident(SQLModel, table=True):
     small_code: str = Field(index=True, max_length=20)
     medium_code: str = Field(index=True, max_length=20)
     large_code: str = Field(index=True, max_length=20)
-    status: str = Field(index=True, max_length=20)
+    status: Status = Field(sa_column=Column(EnumText(Status), nullable=False, index=True))
     department_code: str | None = Field(default=None, foreign_key="department.code", max_length=20)
-    co_departments: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    co_units: list[IncidentCoUnit] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "order_by": "IncidentCoUnit.position",
+            "cascade": "all, delete-orphan",
+        }
+    )
     claimed_by: str | None = Field(default=None, max_length=50)
     urgent: bool = False
     escalation_level: int = 0
@@ -154,8 +194,14 @@ class Incident(SQLModel, table=True):
     rated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     version: int = 1
-    idempotency_key: str | None = Field(default=None, max_length=100, unique=True)
-    external_id: str | None = Field(default=None, max_length=100, unique=True)
+    idempotency_key: str | None = Field(default=None, max_length=100)
+    external_id: str | None = Field(default=None, max_length=100)
+    request_hash: str | None = Field(default=None, max_length=64)
+
+    @property
+    def co_departments(self) -> tuple[str, ...]:
+        """The co-units' codes (协办), in the order they were named."""
+        return tuple(c.unit_code for c in self.co_units)
 
 
 class IncidentEvent(SQLModel, table=True):
@@ -171,10 +217,10 @@ class IncidentEvent(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incident.id", index=True)
     seq: int
     action: str = Field(max_length=30)
-    from_status: str | None = Field(default=None, max_length=20)
-    to_status: str = Field(max_length=20)
+    from_status: Status | None = Field(default=None, sa_column=Column(EnumText(Status)))
+    to_status: Status = Field(sa_column=Column(EnumText(Status), nullable=False))
     actor: str = Field(max_length=50)
-    role: str = Field(max_length=20)
+    role: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
     department_code: str | None = Field(default=None, max_length=20)
     note: str | None = None
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -204,159 +250,8 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, unique=True)
     full_name: str = Field(max_length=80)
-    role: str = Field(max_length=20)
+    role: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
     department_code: str | None = Field(default=None, foreign_key="department.code", max_length=20)
     grid_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     password_hash: str = Field(max_length=200)
     active: bool = True
-
-
-# ---------------------------------------------------------------- API shapes
-
-SOURCES = {
-    "patrol": "网格员巡查",
-    "hotline": "12345热线",
-    "wechat": "微信/小程序",
-    "visit": "群众来访",
-    "deputy": "代表委员",
-    "transfer": "部门移交",
-    "sensor": "视频/物联感知",
-}
-
-
-class IncidentCreate(BaseModel):
-    """What intake (``POST /api/incidents``) takes."""
-
-    category: str = PField(min_length=1, max_length=20, description="A 小类 code, e.g. 0201")
-    description: str = PField(min_length=1, max_length=2000)
-    lon: float = PField(ge=-180, le=180, allow_inf_nan=False)
-    lat: float = PField(ge=-90, le=90, allow_inf_nan=False)
-    crs: str = PField(default="wgs84", description="wgs84 | gcj02 | bd09")
-    source: str = PField(default="patrol", description=", ".join(SOURCES))
-    reporter_name: str | None = PField(default=None, max_length=50)
-    reporter_phone: str | None = PField(
-        default=None, max_length=30, pattern=r"^\+?[0-9][0-9\- ]{4,24}$"
-    )
-    address: str | None = PField(default=None, max_length=200)
-    external_id: str | None = PField(default=None, min_length=1, max_length=100)
-    urgent: bool | None = PField(default=None, description="Default: the category's setting")
-
-
-class GridRef(BaseModel):
-    """The three grids a case lies in."""
-
-    small: str
-    medium: str
-    large: str
-
-
-class Deadline(BaseModel):
-    """The running stage's clock."""
-
-    stage: str | None
-    started_at: datetime | None
-    due_at: datetime | None
-    light: str | None
-    supervision: str | None
-
-
-class IncidentPublic(BaseModel):
-    """A case as the API returns it (personal data masked by role)."""
-
-    id: int
-    case_no: str
-    category: str
-    category_name: str | None = None
-    description: str
-    source: str
-    reporter_name: str | None
-    reporter_phone: str | None
-    address: str | None
-    lon: float
-    lat: float
-    raw_lon: float
-    raw_lat: float
-    raw_crs: str
-    grid: GridRef
-    status: str
-    status_label: str
-    department: str | None
-    co_departments: list[str]
-    claimed_by: str | None
-    urgent: bool
-    escalation_level: int
-    rework_count: int
-    return_count: int
-    extension_count: int
-    pending_extension_hours: float | None
-    reopened: bool
-    resolved_on_site: bool
-    rating: str | None
-    deadline: Deadline
-    deadlines: dict[str, datetime | None] = PField(
-        default_factory=dict, description="Due times: the running stage and the handle stage"
-    )
-    reported_at: datetime
-    closed_at: datetime | None
-    updated_at: datetime
-    allowed_actions: list[str] = []
-
-
-class IncidentCreated(IncidentPublic):
-    """Intake's answer: the case plus open look-alikes nearby."""
-
-    possible_duplicates: list[dict[str, Any]] = []
-
-
-class IncidentList(BaseModel):
-    """A page of cases with the total that matched."""
-
-    number_matched: int
-    number_returned: int
-    items: list[IncidentPublic]
-
-
-class ActionBody(BaseModel):
-    """The JSON body of ``POST /api/incidents/{id}/actions/{action}``."""
-
-    department: str | None = PField(default=None, max_length=20)
-    co_departments: list[str] = PField(default_factory=list, max_length=10)
-    reason: str | None = PField(default=None, max_length=1000)
-    duplicate_of: str | None = PField(default=None, max_length=40)
-    result: str | None = PField(default=None, max_length=2000)
-    passed: bool | None = None
-    rating: str | None = PField(default=None, max_length=10)
-    hours: float | None = PField(default=None, allow_inf_nan=False)
-    note: str | None = PField(default=None, max_length=1000)
-    photo_ids: list[int] = PField(default_factory=list, max_length=20)
-
-
-class EventPublic(BaseModel):
-    """One step of a case's timeline."""
-
-    id: int
-    incident_id: int
-    seq: int
-    action: str
-    action_label: str
-    from_status: str | None
-    to_status: str
-    actor: str
-    role: str
-    department: str | None
-    note: str | None
-    data: dict[str, Any]
-    at: datetime
-
-
-class PhotoPublic(BaseModel):
-    """A stored photo's metadata."""
-
-    id: int
-    incident_id: int
-    content_type: str
-    size_bytes: int
-    sha256: str
-    uploaded_by: str
-    uploaded_at: datetime
-    url: str

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
+from api.context import AppContext
 from api.deps import ContextDep
-from api.errors import InvalidInput
+from api.exceptions import InvalidInput
+from api.paging import MAX_OFFSET, Page
 
 BBox = tuple[float, float, float, float]
 
@@ -46,24 +47,37 @@ def bbox_query(
 BBoxDep = Annotated[BBox | None, Depends(bbox_query)]
 
 
-@dataclass(frozen=True)
-class Page:
-    """Limit and offset, capped by the settings."""
-
-    limit: int
-    offset: int
+MAX_ID = 2**63 - 1
+"""The largest id a store can hold (BIGINT); larger path ids are refused, not looked up."""
 
 
-def page_query(
-    context: ContextDep,
-    limit: Annotated[int | None, Query(ge=1, description="Items per page")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> Page:
+def IdPath(name: str) -> Any:  # noqa: N802 - used like FastAPI's Path
+    """A positive database id in the path, within what the stores can hold."""
+    return Path(ge=1, le=MAX_ID, description=f"The {name.replace('_', ' ')}")
+
+
+def _page(context: AppContext, limit: int | None, offset: int, *, default: int) -> Page:
+    cap = context.settings.items_limit_max
+    if limit is not None and limit > cap:
+        raise InvalidInput("limit", f"must be at most {cap}")
+    return Page(limit=limit or default, offset=offset)
+
+
+LimitQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Items per page")]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
+
+
+def page_query(context: ContextDep, limit: LimitQuery = None, offset: OffsetQuery = 0) -> Page:
     """Limit (default and cap from settings) and offset."""
-    settings = context.settings
-    if limit is not None and limit > settings.items_limit_max:
-        raise InvalidInput("limit", f"must be at most {settings.items_limit_max}")
-    return Page(limit=limit or settings.items_limit_default, offset=offset)
+    return _page(context, limit, offset, default=context.settings.items_limit_default)
+
+
+def layer_page_query(
+    context: ContextDep, limit: LimitQuery = None, offset: OffsetQuery = 0
+) -> Page:
+    """Like :func:`page_query`, but a whole layer (up to the cap) by default."""
+    return _page(context, limit, offset, default=context.settings.items_limit_max)
 
 
 PageDep = Annotated[Page, Depends(page_query)]
+LayerPageDep = Annotated[Page, Depends(layer_page_query)]

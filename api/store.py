@@ -8,7 +8,6 @@ below and never asks which store it is talking to.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +16,6 @@ from geoalchemy2 import Geometry, WKBElement
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, DateTime, Engine, LargeBinary, and_, event, func
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -126,25 +124,23 @@ def write_options(store: StoreKind) -> dict[str, Any]:
 
 
 def bbox_overlaps(
-    store: StoreKind,
-    *,
-    geom: InstrumentedAttribute[Any],
-    bbox_columns: Sequence[InstrumentedAttribute[Any]],
-    bbox: tuple[float, float, float, float],
+    store: StoreKind, model: type[Any], bbox: tuple[float, float, float, float]
 ) -> ColumnElement[bool]:
-    """Rows whose geometry's bounding box overlaps ``bbox`` (a pre-filter, index backed).
+    """Rows of ``model`` whose geometry's bounding box overlaps ``bbox`` (index backed).
 
-    PostGIS uses ``&&`` against the GiST index; SQLite compares the stored bounding box.
-    ``bbox_columns`` are (minx, miny, maxx, maxy) or (lon, lat) for points.
+    PostGIS uses ``&&`` on ``model.geom`` against the GiST index; SQLite compares the
+    stored bounding box named by ``model.__bbox_columns__``: (minx, miny, maxx, maxy),
+    or (lon, lat) for points.
     """
     minx, miny, maxx, maxy = bbox
     if store == "postgis":
         envelope = func.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
-        return geom.op("&&")(envelope)
-    if len(bbox_columns) == 2:
-        lon, lat = bbox_columns
+        return model.geom.op("&&")(envelope)
+    columns = [getattr(model, name) for name in model.__bbox_columns__]
+    if len(columns) == 2:
+        lon, lat = columns
         return and_(lon >= minx, lon <= maxx, lat >= miny, lat <= maxy)
-    cminx, cminy, cmaxx, cmaxy = bbox_columns
+    cminx, cminy, cmaxx, cmaxy = columns
     return and_(cminx <= maxx, cmaxx >= minx, cminy <= maxy, cmaxy >= miny)
 
 

@@ -96,10 +96,3 @@ def client(city_context: AppContext) -> Iterator[TestClient]:
     app = create_app(city_context.settings, dashboard=False)
     with TestClient(app) as test_client:
         yield test_client
-
-
-def login(client: TestClient, username: str, password: str = "minqing-demo") -> dict[str, str]:
-    """Sign in and return the Authorization header."""
-    response = client.post("/api/auth/token", data={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}

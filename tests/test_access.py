@@ -8,8 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.workflow import Action
-from tests.conftest import login
-from tests.test_closed_loop import act, report
+from tests.driver import act, login, report
 
 ACTIONS = [action.value for action in Action]
 PHONE = "13812345678"
@@ -62,7 +61,7 @@ def test_grid_worker_outside_the_grid_sees_nothing(
 ) -> None:
     stranger = login(client, "gridworker_441502002001")
     assert client.get(f"/api/incidents/{dispatched_to_a}", headers=stranger).status_code == 404
-    assert client.get("/api/incidents", headers=stranger).json()["number_matched"] == 0
+    assert client.get("/api/incidents", headers=stranger).json()["numberMatched"] == 0
 
 
 def test_masking_by_role(client: TestClient, dispatched_to_a: int) -> None:

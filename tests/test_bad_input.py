@@ -11,8 +11,7 @@ from sqlmodel import func, select
 from api.context import AppContext
 from api.models import Incident, IncidentEvent, IncidentPhoto
 from tests.city import centre_of
-from tests.conftest import login
-from tests.test_closed_loop import act, report
+from tests.driver import act, login, report
 
 
 def counts(context: AppContext) -> tuple[int, int, int]:
@@ -180,7 +179,8 @@ def test_unknown_action_and_unknown_case(client: TestClient) -> None:
     response = client.post(
         f"/api/incidents/{case_id}/actions/teleport", json={}, headers=dispatcher
     )
-    assert response.status_code == 404 and "accept" in response.json()["detail"]
+    assert response.status_code == 422 and "accept" in response.json()["detail"]
+    assert response.json()["field"] == "action"
     assert client.get("/api/incidents/999999", headers=dispatcher).status_code == 404
 
 

@@ -7,39 +7,9 @@ from datetime import datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from api.models import IncidentPublic
-from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.crs import gcj02_to_wgs84
 from tests.city import centre_of
-from tests.conftest import login
-
-SMALL = "44150200100101"
-
-
-def report(client: TestClient, headers: dict[str, str], **overrides: object) -> dict:
-    lon, lat = centre_of(SMALL)
-    glon, glat = wgs84_to_gcj02(lon, lat)
-    body = {
-        "category": "0201",
-        "description": "3栋2单元楼道内电动车飞线充电",
-        "lon": float(glon),
-        "lat": float(glat),
-        "crs": "gcj02",
-        "source": "patrol",
-        "reporter_name": "张三",
-        "reporter_phone": "13812345678",
-        **overrides,
-    }
-    response = client.post("/api/incidents", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def act(
-    client: TestClient, headers: dict[str, str], case_id: int, action: str, **body: object
-) -> dict:
-    response = client.post(f"/api/incidents/{case_id}/actions/{action}", json=body, headers=headers)
-    assert response.status_code == 200, f"{action}: {response.text}"
-    return IncidentPublic.model_validate(response.json()).model_dump(mode="json")
+from tests.driver import SMALL, act, login, report
 
 
 def test_one_case_round_the_whole_loop(client: TestClient) -> None:

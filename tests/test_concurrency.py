@@ -111,15 +111,17 @@ def test_external_id_is_idempotent_too(city_context: AppContext) -> None:
         dispatcher = _token(base, "dispatcher")
         first = _new_case(base, dispatcher, external_id="12345-20261121-0001")
         lon, lat = centre_of("44150200100101")
-        again = httpx.post(
-            f"{base}/api/incidents",
-            json={
-                "category": "0201",
-                "description": "重复推送",
-                "lon": lon,
-                "lat": lat,
-                "external_id": "12345-20261121-0001",
-            },
-            headers=dispatcher,
+        body = {
+            "category": "0201",
+            "description": "楼道飞线充电",
+            "lon": lon,
+            "lat": lat,
+            "crs": "wgs84",
+            "external_id": "12345-20261121-0001",
+        }
+        again = httpx.post(f"{base}/api/incidents", json=body, headers=dispatcher)
+        changed = httpx.post(
+            f"{base}/api/incidents", json={**body, "description": "重复推送"}, headers=dispatcher
         )
     assert again.status_code == 200 and again.json()["id"] == first
+    assert changed.status_code == 409 and changed.json()["field"] == "external_id"

@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from api.cases.actions import act
+from api.cases.intake import intake
+from api.cases.schemas import IncidentCreate
 from api.context import AppContext
-from api.deps import Principal
-from api.incidents import act, intake
-from api.models import IncidentCreate
-from api.workflow import ActionInput
+from api.workflow import ActionInput, Actor
 from tests.city import centre_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DISPATCHER = Principal(username="dispatcher", full_name="值班员", role="dispatcher")
-OFFICER = Principal(username="officer_sfj", full_name="承办人", role="officer", department="sfj")
+DISPATCHER = Actor(username="dispatcher", full_name="值班员", role="dispatcher")
+OFFICER = Actor(username="officer_sfj", full_name="承办人", role="officer", department="sfj")
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from api.cases.present import mask_name, mask_phone
 from api.errors import Unauthorized
-from api.privacy import mask_name, mask_phone, reporter_for
 from api.security import hash_password, issue_token, load_secret, read_token, verify_password
+from api.workflow import PersonalData, personal_data
 
 
 def test_password_hash_round_trip() -> None:
@@ -65,7 +66,7 @@ def test_mask_phone(phone: str | None, masked: str | None) -> None:
 
 
 def test_reporter_by_role() -> None:
-    assert reporter_for("dispatcher", "张三", "13812345678") == ("张三", "13812345678")
-    assert reporter_for("officer", "张三", "13812345678") == ("张*", "138****5678")
-    assert reporter_for("screen", "张三", "13812345678") == (None, None)
-    assert reporter_for("analyst", "张三", "13812345678") == (None, None)
+    assert personal_data("dispatcher") is PersonalData.full
+    assert personal_data("officer") is PersonalData.masked
+    assert personal_data("screen") is PersonalData.hidden
+    assert personal_data("analyst") is PersonalData.hidden

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from api.context import AppContext
-from api.models import Grid, Incident, IncidentEvent
+from api.models import Grid, Incident, IncidentCoUnit, IncidentEvent
 from tests.city import install_mini_city, mini_city
 
 TABLES = {
@@ -56,6 +56,7 @@ def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
             category_code="0201",
             description="楼道飞线充电",
             source="patrol",
+            reported_by="gridworker_test",
             lon=115.305,
             lat=22.765,
             geom=shapely.Point(115.305, 22.765),
@@ -68,7 +69,7 @@ def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
             status="reported",
             reported_at=at,
             updated_at=at,
-            co_departments=["zjj"],
+            co_units=[IncidentCoUnit(unit_code="zjj")],
         )
         session.add(incident)
         session.flush()
@@ -89,7 +90,7 @@ def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
         event = session.exec(select(IncidentEvent)).one()
     assert back.geom.equals(shapely.Point(115.305, 22.765))
     assert back.reported_at == at and back.reported_at.tzinfo is not None
-    assert back.co_departments == ["zjj"]
+    assert back.co_departments == ("zjj",)
     assert event.data == {"k": [1, 2]} and event.at == at
 
 
@@ -102,6 +103,7 @@ def test_naive_datetimes_are_refused(city_context: AppContext) -> None:
                     category_code="0201",
                     description="x",
                     source="patrol",
+                    reported_by="gridworker_test",
                     lon=115.305,
                     lat=22.765,
                     geom=shapely.Point(115.305, 22.765),
@@ -164,7 +166,7 @@ def test_sqlite_runs_wal_with_foreign_keys(context: AppContext) -> None:
 
 def test_healthz_names_store_and_schema(client, store: str) -> None:
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "store": store, "schema": "0001"}
+    assert body == {"status": "ok", "store": store, "schema": "0002"}
 
 
 def test_replacing_a_level_is_all_or_nothing(city_context: AppContext) -> None:

@@ -10,10 +10,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlmodel import select
 
-from api.deps import ContextDep, PrincipalDep, SessionDep
+from api.deps import PUBLIC, ContextDep, SessionDep, allowed
 from api.errors import Unauthorized
 from api.models import User
 from api.security import issue_token, verify_password
+from api.workflow import Actor, Permission
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -30,7 +31,12 @@ class Token(BaseModel):
     grid_codes: list[str]
 
 
-@router.post("/token", summary="Sign in (OAuth2 password form)", response_model=Token)
+@router.post(
+    "/token",
+    summary="Sign in (OAuth2 password form)",
+    response_model=Token,
+    dependencies=PUBLIC,
+)
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
@@ -66,7 +72,7 @@ class Me(BaseModel):
 
 
 @router.get("/me", summary="Who am I", response_model=Me)
-def me(principal: PrincipalDep) -> Me:
+def me(principal: Annotated[Actor, allowed(Permission.signed_in)]) -> Me:
     """The user behind the token."""
     return Me(
         username=principal.username,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import ContextDep
+from api.deps import PUBLIC, ContextDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=PUBLIC)
 
 
 @router.get("/healthz", summary="Service health, store kind and schema revision")

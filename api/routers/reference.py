@@ -6,11 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from api.deps import SessionDep
-from api.incidents import stage_limits
+from api.deps import PUBLIC, SessionDep
 from api.models import Category, Department
 
-router = APIRouter(tags=["reference"])
+router = APIRouter(tags=["reference"], dependencies=PUBLIC)
 
 
 class DepartmentPublic(BaseModel):
@@ -54,7 +53,7 @@ def categories(session: SessionDep) -> list[CategoryPublic]:
             parent=c.parent_code,
             department=c.department_code,
             urgent=c.urgent,
-            limits=stage_limits(c).as_dict() if c.parent_code else None,
+            limits=c.stage_limits().as_dict() if c.parent_code else None,
         )
         for c in rows
     ]

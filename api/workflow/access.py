@@ -62,6 +62,7 @@ class Permission(StrEnum):
     view_photos = "view_photos"
     attach_photos = "attach_photos"
     signed_in = "signed_in"
+    public = "public"
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ def may(role: Role | str, permission: Permission) -> bool:
     """Whether ``role`` holds ``permission`` (the route guard's question)."""
     row = POLICY[Role(role)]
     granted = {
+        Permission.public: True,
         Permission.read_cases: True,
         Permission.signed_in: True,
         Permission.report: row.may_report,

@@ -1,0 +1,75 @@
+"""The access policy applied to stored cases: the SQL filter and the visible-case lookup.
+
+The rules are the table in :mod:`api.workflow.access`; this module gives each
+:class:`~api.workflow.access.Reach` its SQL form (the Python form is
+:func:`~api.workflow.access.reaches`), so the list filter and the single-case check can
+never disagree. Tests compare the two forms case by case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from api.cases.record import snapshot_of
+from api.exceptions import NotFound
+from api.models import Incident, IncidentCoUnit
+from api.workflow import POLICY, Actor, Reach, can_see
+
+__all__ = ["get_visible", "reach_clause", "visibility_clause"]
+
+
+def _unit_cases(actor: Actor) -> ColumnElement[bool]:
+    if actor.department is None:
+        return false()
+    co_cases = select(col(IncidentCoUnit.incident_id)).where(
+        col(IncidentCoUnit.unit_code) == actor.department
+    )
+    return or_(col(Incident.department_code) == actor.department, col(Incident.id).in_(co_cases))
+
+
+def _lead_unit_cases(actor: Actor) -> ColumnElement[bool]:
+    if actor.department is None:
+        return false()
+    return col(Incident.department_code) == actor.department
+
+
+def _grid_cases(actor: Actor) -> ColumnElement[bool]:
+    codes = sorted(actor.grid_codes)
+    return or_(
+        col(Incident.small_code).in_(codes),
+        col(Incident.medium_code).in_(codes),
+        col(Incident.large_code).in_(codes),
+    )
+
+
+_REACH_SQL: dict[Reach, Callable[[Actor], ColumnElement[bool]]] = {
+    Reach.every_case: lambda _actor: true(),
+    Reach.unit_cases: _unit_cases,
+    Reach.lead_unit_cases: _lead_unit_cases,
+    Reach.grid_cases: _grid_cases,
+}
+
+
+def reach_clause(reach: Reach, actor: Actor) -> ColumnElement[bool]:
+    """The SQL form of :func:`api.workflow.access.reaches`."""
+    return _REACH_SQL[reach](actor)
+
+
+def visibility_clause(actor: Actor) -> ColumnElement[bool] | None:
+    """A WHERE clause limiting cases to what ``actor`` may see (None: every case)."""
+    sees = POLICY[actor.role].sees
+    if sees is Reach.every_case:
+        return None
+    return or_(reach_clause(sees, actor), col(Incident.reported_by) == actor.username)
+
+
+def get_visible(session: Session, actor: Actor, incident_id: int) -> Incident:
+    """The case, or :class:`NotFound` when it does not exist or is outside the scope."""
+    incident = session.get(Incident, incident_id)
+    if incident is None or not can_see(actor, snapshot_of(incident)):
+        raise NotFound(f"no case with id {incident_id} is visible to you", field="id")
+    return incident

@@ -1,0 +1,109 @@
+"""Case photos: checked, stored under the runtime directory by content hash, recorded."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from api.cases.access import get_visible
+from api.cases.schemas import PhotoPublic
+from api.context import AppContext
+from api.exceptions import Forbidden, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMedia
+from api.models import IncidentPhoto, utcnow
+from api.workflow import Actor, Permission, may
+
+__all__ = ["PHOTO_TYPES", "attach_photo", "photo_file", "sniff_image"]
+
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The image type the bytes really are (JPEG, PNG, WebP), by magic number."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _require(actor: Actor, permission: Permission, what: str) -> None:
+    if not may(actor.role, permission):
+        raise Forbidden(f"role {actor.role.value!r} may not {what}", role=actor.role.value)
+
+
+def attach_photo(
+    context: AppContext,
+    actor: Actor,
+    incident_id: int,
+    content: bytes,
+    *,
+    declared_type: str | None,
+    now: datetime | None = None,
+) -> PhotoPublic:
+    """Check a photo's size and real type, store it, record it; its public description."""
+    _require(actor, Permission.attach_photos, "attach photos")
+    limit = context.settings.photo_max_bytes
+    if len(content) > limit:
+        raise PayloadTooLarge(
+            f"file: the photo is {len(content) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB",
+            field="file",
+        )
+    if not content:
+        raise InvalidInput("file", "the upload is empty")
+    kind = sniff_image(content[:16])
+    if kind is None:
+        declared = f" (sent as {declared_type})" if declared_type else ""
+        raise UnsupportedMedia(f"file: not a JPEG, PNG or WebP image{declared}", field="file")
+    with context.db.write_session() as session:
+        get_visible(session, actor, incident_id)
+        digest = hashlib.sha256(content).hexdigest()
+        path = _store_file(context, incident_id, f"{digest}{PHOTO_TYPES[kind]}", content)
+        photo = IncidentPhoto(
+            incident_id=incident_id,
+            filename=path.name,
+            content_type=kind,
+            size_bytes=len(content),
+            sha256=digest,
+            uploaded_by=actor.username,
+            uploaded_at=now or utcnow(),
+        )
+        session.add(photo)
+        session.flush()
+        public = PhotoPublic.model_validate(photo, from_attributes=True)
+        return public.model_copy(update={"url": f"/api/incidents/{incident_id}/photos/{photo.id}"})
+
+
+def _store_file(context: AppContext, incident_id: int, name: str, content: bytes) -> Path:
+    folder = photo_dir(context) / str(incident_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if not path.exists():
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(content)
+        temporary.replace(path)
+    return path
+
+
+def photo_dir(context: AppContext) -> Path:
+    """Where photos live."""
+    return context.settings.work_dir / "photos"
+
+
+def photo_file(
+    session: Session, context: AppContext, actor: Actor, incident_id: int, photo_id: int
+) -> tuple[Path, str]:
+    """A stored photo's file and type, for a caller allowed to see the case and its photos."""
+    _require(actor, Permission.view_photos, "open case photos")
+    get_visible(session, actor, incident_id)
+    photo = session.get(IncidentPhoto, photo_id)
+    if photo is None or photo.incident_id != incident_id:
+        raise NotFound(f"case {incident_id} has no photo {photo_id}", field="photo_id")
+    path = photo_dir(context) / str(incident_id) / photo.filename
+    if not path.exists():
+        raise NotFound(f"photo {photo_id} is recorded but its file is missing", field="photo_id")
+    return path, photo.content_type

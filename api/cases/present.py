@@ -1,0 +1,117 @@
+"""Cases and events as a given caller may see them: masking, clocks, labels, actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from api.cases.record import snapshot_of
+from api.cases.schemas import Deadline, EventPublic, GridRef, IncidentPublic
+from api.models import Category, Incident, IncidentEvent, utcnow
+from api.workflow import (
+    ACTION_LABELS,
+    STATUS_LABELS,
+    Actor,
+    PersonalData,
+    WorkCalendar,
+    allowed_actions,
+    light,
+    personal_data,
+    supervision,
+)
+
+__all__ = [
+    "REPORT_ACTION",
+    "category_names",
+    "deadline_of",
+    "event_public",
+    "mask_name",
+    "mask_phone",
+    "to_public",
+]
+
+REPORT_ACTION = "report"
+"""The timeline step that opens every case (not an action a caller can send)."""
+
+EVENT_LABELS = {REPORT_ACTION: "上报", **{a.value: label for a, label in ACTION_LABELS.items()}}
+
+
+def mask_name(name: str | None) -> str | None:
+    """张三 → 张*, 欧阳娜娜 → 欧***: keep the first character only."""
+    if not name:
+        return name
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """13812345678 → 138****5678; short numbers keep only their last two digits."""
+    if not phone:
+        return phone
+    digits = phone.replace(" ", "").replace("-", "")
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * max(0, len(digits) - 2) + digits[-2:]
+
+
+def reporter_for(actor: Actor, incident: Incident) -> tuple[str | None, str | None]:
+    """What the caller may see of the reporter: all, masked, or nothing (by the policy)."""
+    seen = personal_data(actor.role)
+    if seen is PersonalData.full:
+        return incident.reporter_name, incident.reporter_phone
+    if seen is PersonalData.hidden:
+        return None, None
+    return mask_name(incident.reporter_name), mask_phone(incident.reporter_phone)
+
+
+def deadline_of(incident: Incident, calendar: WorkCalendar, now: datetime) -> Deadline:
+    """The running stage's clock with its light and supervision card."""
+    started, due = incident.stage_started_at, incident.stage_due_at
+    if not incident.stage or not due or not started:
+        return Deadline()
+    urgent = incident.urgent
+    return Deadline(
+        stage=incident.stage,
+        started_at=started,
+        due_at=due,
+        light=light(started, due, now, urgent=urgent, calendar=calendar).value,
+        supervision=supervision(started, due, now, urgent=urgent, calendar=calendar).value,
+    )
+
+
+def to_public(
+    incident: Incident,
+    actor: Actor,
+    calendar: WorkCalendar,
+    *,
+    category_names: dict[str, str] | None = None,
+    now: datetime | None = None,
+) -> IncidentPublic:
+    """The case as this caller may see it (reporter masked by the access policy)."""
+    name, phone = reporter_for(actor, incident)
+    public = IncidentPublic.model_validate(incident, from_attributes=True)
+    return public.model_copy(
+        update={
+            "reporter_name": name,
+            "reporter_phone": phone,
+            "category_name": (category_names or {}).get(incident.category_code),
+            "status_label": STATUS_LABELS[incident.status],
+            "grid": GridRef(
+                small=incident.small_code, medium=incident.medium_code, large=incident.large_code
+            ),
+            "deadline": deadline_of(incident, calendar, now or utcnow()),
+            "deadlines": {"stage": incident.stage_due_at, "handle": incident.handle_due_at},
+            "allowed_actions": allowed_actions(snapshot_of(incident), actor),
+        }
+    )
+
+
+def event_public(event: IncidentEvent) -> EventPublic:
+    """One timeline entry for the API."""
+    public = EventPublic.model_validate(event, from_attributes=True)
+    return public.model_copy(update={"action_label": EVENT_LABELS.get(event.action, event.action)})
+
+
+def category_names(session: Session) -> dict[str, str]:
+    """Code → name of every category."""
+    return dict(session.exec(select(Category.code, Category.name)).all())
