@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, TypeVar, overload
+from typing import Any, Final, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,7 @@ from pyproj.exceptions import CRSError
 
 __all__ = [
     "SUPPORTED_POINT_CRS",
+    "WGS84_LIKE_EPSG",
     "UnsupportedCRSError",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
@@ -40,6 +41,7 @@ __all__ = [
     "geometry_gcj02_to_wgs84",
     "geometry_to_wgs84",
     "in_china",
+    "is_wgs84_like",
     "to_wgs84",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
@@ -71,8 +73,9 @@ _INVERSE_TOL_DEG = 1e-9
 _INVERSE_MAX_ITER = 30
 
 _EPSG_RE = re.compile(r"^\s*epsg\s*:\s*(\d+)\s*$", re.IGNORECASE)
-# Geographic CRSs on a datum that a grid map treats as WGS84: WGS84 and CGCS2000.
-_WGS84_LIKE_EPSG = frozenset({4326, 4490})
+
+WGS84_LIKE_EPSG: Final = frozenset({4326, 4490})
+"""EPSG codes of the geographic CRSs a grid map treats as WGS84: WGS84 and CGCS2000."""
 
 
 class UnsupportedCRSError(ValueError):
@@ -336,6 +339,24 @@ _NAMED: dict[str, Callable[[npt.ArrayLike, npt.ArrayLike], LonLat]] = {
 }
 
 
+def is_wgs84_like(crs: Any) -> bool:
+    """Whether ``crs`` is longitude/latitude that a grid map takes as WGS84.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS or anything :meth:`pyproj.CRS.from_user_input` accepts
+
+    Returns
+    -------
+    bool
+        True for EPSG:4326, CGCS2000 (EPSG:4490) and OGC:CRS84.
+    """
+    crs = CRS.from_user_input(crs)
+    if crs.to_epsg() in WGS84_LIKE_EPSG:
+        return True
+    return bool(crs.equals(CRS("OGC:CRS84")))
+
+
 def _unsupported(crs: object, reason: str = "") -> UnsupportedCRSError:
     """Build the error for an unsupported CRS, naming it and the accepted forms."""
     detail = f" ({reason})" if reason else ""
@@ -367,7 +388,7 @@ def _epsg_transformer(code: int) -> Transformer:
     # a datum shift. Any other datum is transformed to WGS84 by PROJ.
     geodetic = source.geodetic_crs
     target: CRS
-    if geodetic is not None and geodetic.to_epsg() in _WGS84_LIKE_EPSG:
+    if geodetic is not None and geodetic.to_epsg() in WGS84_LIKE_EPSG:
         target = geodetic
     else:
         target = CRS.from_epsg(4326)
@@ -420,7 +441,7 @@ def to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike, crs: str) -> LonLat:
     parsed = _parse_crs(crs)
     if isinstance(parsed, str):
         return _NAMED[parsed](lon, lat)
-    if parsed in _WGS84_LIKE_EPSG:
+    if parsed in WGS84_LIKE_EPSG:
         return _identity(lon, lat)
     transformer = _epsg_transformer(parsed)
     x, y = _as_float_arrays(lon, lat)
@@ -488,7 +509,7 @@ def geometry_to_wgs84(geom: Any, crs: str) -> Any:
     parsed = _parse_crs(crs)
     if isinstance(parsed, int):
         # Resolve the transformer now so that an unknown code fails early.
-        if parsed not in _WGS84_LIKE_EPSG:
+        if parsed not in WGS84_LIKE_EPSG:
             _epsg_transformer(parsed)
 
     def convert(x: FloatArray, y: FloatArray) -> LonLat:
