@@ -26,20 +26,11 @@ _MULTIPOLYGON: Final = int(shapely.GeometryType.MULTIPOLYGON)
 
 
 def promote_polygons(geoms: npt.ArrayLike) -> GeomArray:
-    """Return ``geoms`` with every Polygon made a one-part MultiPolygon, all else as it was.
+    """Return a copy of ``geoms`` (1-D) in which every Polygon is a one-part MultiPolygon.
 
-    For input whose faults must stay visible (an empty or a point geometry is left for
-    the validator to report); :func:`to_multipolygons` also coerces those.
-
-    Parameters
-    ----------
-    geoms : array_like of shapely.Geometry
-        Geometries, None allowed.
-
-    Returns
-    -------
-    numpy.ndarray of object
-        A new 1-D array aligned with ``geoms``.
+    Everything else is left as it was, for input whose faults must stay visible: an empty
+    or a point geometry is left for the validator to report. :func:`to_multipolygons`
+    coerces those too.
     """
     out = np.array(geoms, dtype=object).reshape(-1)
     single = shapely.get_type_id(out) == _POLYGON

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -38,6 +39,29 @@ ProgressCallback = Callable[[str, float], None]
 _LARGE: Final = LevelSpec("large", 1, 300.0, 0.09, 0.35, 80, 1200, 999)
 _MEDIUM: Final = LevelSpec("medium", 2, 140.0, 0.07, 1.0, 50, 600, 60)
 _SMALL: Final = LevelSpec("small", 3, 60.0, 0.06, 1.0, 50, 300, 99)
+
+
+@dataclass(frozen=True)
+class _PopulationCut:
+    """A level shared among its parents by population, then cut out of them."""
+
+    spec: LevelSpec
+    total: int  # grids of this level in the whole city
+    samples: int  # random points per parent to estimate its population
+    stream: int  # random stream of those points
+    message: str
+    progress: tuple[float, float]  # (start, span) of the build's progress
+
+
+_POPULATION_CUTS: Final = (
+    _PopulationCut(
+        _MEDIUM, MEDIUM_COUNT, 1500, 11, "cutting large grids into medium grids", (0.15, 0.2)
+    ),
+    _PopulationCut(
+        _SMALL, SMALL_COUNT, 300, 12, "cutting medium grids into small grids", (0.35, 0.55)
+    ),
+)
+"""The medium and the small level, in order."""
 
 
 def build_demo_city(
@@ -82,30 +106,15 @@ def build_demo_city(
         rng.uniform(3.0, 8.0, len(large)),
         rng.uniform(700.0, 1400.0, len(large)),
     )
-    large_factor = [DISTRICT_DENSITY[DISTRICT_ADCODES[c.parent]] for c in large]
-    medium = _split_by_population(
-        large,
-        large_factor,
-        density,
-        _MEDIUM,
-        MEDIUM_COUNT,
-        seed,
-        samples=1500,
-        stream=11,
-        progress=stage("cutting large grids into medium grids", 0.15, 0.2),
-    )
-    medium_factor = [large_factor[c.parent] for c in medium]
-    small = _split_by_population(
-        medium,
-        medium_factor,
-        density,
-        _SMALL,
-        SMALL_COUNT,
-        seed,
-        samples=300,
-        stream=12,
-        progress=stage("cutting medium grids into small grids", 0.35, 0.55),
-    )
+    factors = [DISTRICT_DENSITY[DISTRICT_ADCODES[c.parent]] for c in large]
+    levels = [large]
+    for cut in _POPULATION_CUTS:
+        children = _split_by_population(
+            levels[-1], factors, density, cut, seed, progress=stage(cut.message, *cut.progress)
+        )
+        factors = [factors[c.parent] for c in children]
+        levels.append(children)
+    _, medium, small = levels
 
     stage("naming grids", 0.92)
     city = assemble(districts_ll, district_cells, (large, medium, small), density, seed)
@@ -134,24 +143,27 @@ def _split_by_population(
     parents: list[Cell],
     factors: Sequence[float],
     density: Density,
-    spec: LevelSpec,
-    total: int,
+    cut: _PopulationCut,
     seed: int,
     *,
-    samples: int,
-    stream: int,
     progress: Callable[[float], None],
 ) -> list[Cell]:
-    """Share ``total`` children among ``parents`` by estimated population and cut them out.
+    """Share ``cut.total`` children among ``parents`` by estimated population; cut them out.
 
-    Each parent's population is estimated from ``samples`` random points (random stream
-    ``stream``), scaled by its district's density factor.
+    Each parent's population is estimated from random points, scaled by its district's
+    density factor.
     """
     estimate_population(
-        parents, density, factors, samples, lambda i: np.random.default_rng([seed, stream, i])
+        parents,
+        density,
+        factors,
+        cut.samples,
+        lambda i: np.random.default_rng([seed, cut.stream, i]),
     )
-    counts = largest_remainder(total, [c.population for c in parents], maximum=spec.max_children)
-    return _split_level(parents, counts, density, spec, seed, progress=progress)
+    counts = largest_remainder(
+        cut.total, [c.population for c in parents], maximum=cut.spec.max_children
+    )
+    return _split_level(parents, counts, density, cut.spec, seed, progress=progress)
 
 
 def _split_level(
