@@ -22,7 +22,15 @@ Where things live: :mod:`~geo.hierarchy.problems` (problem kinds, severities, th
 from geo.area import area_m2
 from geo.hierarchy.engine import validate_hierarchy, validate_layer
 from geo.hierarchy.layer import repair_geometries
-from geo.hierarchy.problems import SEVERITY, Problem, ProblemKind, Severity, ValidationReport
+from geo.hierarchy.problems import (
+    SEVERITY,
+    Problem,
+    ProblemKind,
+    Severity,
+    ValidationReport,
+    make_problem,
+    problem_rows,
+)
 
 __all__ = [
     "SEVERITY",
@@ -31,6 +39,8 @@ __all__ = [
     "Severity",
     "ValidationReport",
     "area_m2",
+    "make_problem",
+    "problem_rows",
     "repair_geometries",
     "validate_hierarchy",
     "validate_layer",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -106,11 +107,18 @@ class ValidationReport:
             ``(code, kind, severity, detail)`` per problem; a grid without a code is shown
             as ``"(row N)"``.
         """
-        ordered = sorted(
-            self.problems,
-            key=lambda p: (p.code is None, p.code or "", p.kind, p.row or 0, p.detail),
-        )
-        return [(grid_label(p.code, p.row), p.kind, p.severity, p.detail) for p in ordered]
+        return problem_rows(self.problems)
+
+
+def problem_rows(problems: Sequence[Problem]) -> list[tuple[str, str, str, str]]:
+    """Return problems as ``(grid, kind, severity, detail)`` rows, sorted by code then kind.
+
+    A grid without a code is shown by its row, as ``"(row N)"``.
+    """
+    ordered = sorted(
+        problems, key=lambda p: (p.code is None, p.code or "", p.kind, p.row or 0, p.detail)
+    )
+    return [(grid_label(p.code, p.row), p.kind, p.severity, p.detail) for p in ordered]
 
 
 def make_problem(kind: ProblemKind, code: str | None, row: int | None, detail: str) -> Problem:
