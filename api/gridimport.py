@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -13,7 +14,7 @@ from api.grids import load_layer, replace_level
 from api.settings import Settings
 from geo.display import display_geometries
 from geo.gridfile import GridFileError, read_grid_file
-from geo.hierarchy import Problem, validate_hierarchy, validate_layer
+from geo.hierarchy import Problem, make_problem, problem_rows, validate_hierarchy, validate_layer
 from geo.levels import CHILD_LEVEL, LEVELS, PARENT_LEVEL, GridLevel, parse_level
 
 EXIT_PROBLEMS = 1
@@ -25,12 +26,9 @@ def problem_table(problems: list[Problem], title: str) -> Table:
     table = Table(title=title, show_lines=False)
     for column in ("code", "problem", "severity", "detail"):
         table.add_column(column, overflow="fold")
-    ordered = sorted(problems, key=lambda p: (p.code is None, p.code or "", p.kind))
-    for problem in ordered:
-        code = problem.code or f"(row {problem.row})"
-        kind, severity, detail = problem.kind, problem.severity, problem.detail
+    for grid, kind, severity, detail in problem_rows(problems):
         style = "red" if severity == "error" else "yellow"
-        table.add_row(code, kind, f"[{style}]{severity}[/{style}]", detail)
+        table.add_row(grid, kind, f"[{style}]{severity}[/{style}]", detail)
     return table
 
 
@@ -42,15 +40,12 @@ def orphaned_children(database: Database, level: GridLevel, new_codes: set[str])
     with database.session() as session:
         children = load_layer(session, child_level)
     return [
-        Problem(
-            code=code,
-            row=None,
-            kind="missing_parent",
-            severity="error",
-            detail=(
-                f"stored {child_level} grid {code} points at {parent}, "
-                f"which the new {level} layer lacks"
-            ),
+        make_problem(
+            "missing_parent",
+            code,
+            None,
+            f"stored {child_level} grid {code} points at {parent}, "
+            f"which the new {level} layer lacks",
         )
         for code, parent in zip(children["code"], children["parent_code"], strict=True)
         if parent not in new_codes
@@ -95,18 +90,37 @@ def run_import(
     database.upgrade()
     parents = None
     if grid_level != "large":
-        parent_level = PARENT_LEVEL[grid_level]
-        with database.session() as session:
-            parents = load_layer(session, parent_level)
-        if parents.empty:
-            console.print(
-                f"[red]error:[/red] no {parent_level} grids are stored; import them first"
-            )
+        parents = _stored_parents(database, grid_level, console)
+        if parents is None:
             return EXIT_UNUSABLE
     report = validate_layer(frame, level=grid_level, parents=parents)
     problems = report.problems + orphaned_children(
         database, grid_level, {str(c) for c in report.repaired["code"] if c}
     )
+    if not _may_write(problems, path=path, accept_warnings=accept_warnings, console=console):
+        return EXIT_PROBLEMS
+    written = _write_level(database, report.repaired, level=grid_level, console=console)
+    console.print(f"[green]stored {written} {level} grids[/green] ({settings.store})")
+    return 0
+
+
+def _stored_parents(
+    database: Database, level: GridLevel, console: Console
+) -> gpd.GeoDataFrame | None:
+    """The stored grids of the level above ``level``; None (and a message) if there are none."""
+    parent_level = PARENT_LEVEL[level]
+    with database.session() as session:
+        parents = load_layer(session, parent_level)
+    if parents.empty:
+        console.print(f"[red]error:[/red] no {parent_level} grids are stored; import them first")
+        return None
+    return parents
+
+
+def _may_write(
+    problems: list[Problem], *, path: Path, accept_warnings: bool, console: Console
+) -> bool:
+    """Show the problems; say whether the layer may be written (no errors, warnings accepted)."""
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if problems:
@@ -117,27 +131,30 @@ def run_import(
         console.print(
             f"[red]nothing written:[/red] fix the {len(errors)} errors above and import again"
         )
-        return EXIT_PROBLEMS
+        return False
     if warnings and not accept_warnings:
         console.print(
             f"[yellow]nothing written:[/yellow] {len(warnings)} warnings; "
             "pass --accept-warnings to import anyway"
         )
-        return EXIT_PROBLEMS
+        return False
+    return True
 
-    repaired = report.repaired
+
+def _write_level(
+    database: Database, repaired: gpd.GeoDataFrame, *, level: GridLevel, console: Console
+) -> int:
+    """Replace the stored ``level`` with the repaired layer and its display geometries."""
     display = display_geometries(repaired.geometry, level=level)
     with database.write_session() as session, Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"writing {level} grids", total=len(repaired))
-        written = replace_level(
+        return replace_level(
             session,
             repaired,
             level=level,
             display=display,
             progress=lambda done, _total: progress.update(task, completed=done),
         )
-    console.print(f"[green]stored {written} {level} grids[/green] ({settings.store})")
-    return 0
 
 
 def run_check(settings: Settings, *, console: Console) -> int:

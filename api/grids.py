@@ -7,27 +7,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from api.db import Database
 from api.models import AppMeta, Grid
+from geo.area import area_m2
 from geo.assign import GridIndex
-from geo.hierarchy import area_m2
+from geo.levels import LEVELS
+from geo.shapes import to_multipolygons
 
 GRIDS_GENERATION_KEY = "grids_generation"
-LEVELS = ("large", "medium", "small")
-DISPLAY_BANDS = ("overview", "detail")
-
-
-def _as_multipolygon(geom: Any) -> Any:
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type == "Polygon":
-        return shapely.MultiPolygon([geom])
-    return geom
 
 
 def grid_rows(
@@ -37,7 +28,9 @@ def grid_rows(
     display: Mapping[str, Any] | None = None,
 ) -> list[Grid]:
     """Turn a validated WGS84 layer into :class:`Grid` rows (no I/O)."""
-    geoms = np.asarray(layer.geometry.values, dtype=object)
+    geoms = to_multipolygons(layer.geometry.values)
+    overview = to_multipolygons(display["overview"]) if display else None
+    detail = to_multipolygons(display["detail"]) if display else None
     bounds = shapely.bounds(geoms)
     labels = shapely.point_on_surface(geoms)
     areas = area_m2(geoms)
@@ -50,9 +43,9 @@ def grid_rows(
                 name=str(record.name),
                 level=level,
                 parent_code=(str(record.parent_code) if record.parent_code else None),
-                geom=_as_multipolygon(geoms[i]),
-                geom_overview=_as_multipolygon(display["overview"][i]) if display else None,
-                geom_detail=_as_multipolygon(display["detail"][i]) if display else None,
+                geom=geoms[i],
+                geom_overview=None if overview is None else overview[i],
+                geom_detail=None if detail is None else detail[i],
                 minx=float(bounds[i, 0]),
                 miny=float(bounds[i, 1]),
                 maxx=float(bounds[i, 2]),
@@ -128,7 +121,7 @@ def load_layer(session: Session, level: str, *, geometry: str = "exact") -> gpd.
 def level_counts(session: Session) -> dict[str, int]:
     """How many grids each level holds."""
     rows = session.exec(select(Grid.level, func.count()).group_by(Grid.level)).all()
-    counts = dict.fromkeys(LEVELS, 0)
+    counts: dict[str, int] = dict.fromkeys(LEVELS, 0)
     counts.update({level: int(n) for level, n in rows})
     return counts
 

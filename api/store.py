@@ -20,10 +20,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from api.settings import StoreKind
+from geo.distance import METRES_PER_DEGREE as METRES_PER_DEGREE_LAT
 
 SRID = 4326
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-METRES_PER_DEGREE_LAT = 111_320.0
 
 
 class GeometryType(TypeDecorator[BaseGeometry]):

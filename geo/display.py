@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
+
+from geo.distance import METRES_PER_DEGREE, metres_per_degree_lon
+from geo.shapes import to_multipolygons
 
 __all__ = [
     "LEVELS",
-    "METRES_PER_DEGREE",
     "TOLERANCES_M",
     "ZOOM_BANDS",
     "display_geometries",
@@ -35,9 +36,6 @@ __all__ = [
 ]
 
 GeomArray = npt.NDArray[np.object_]
-
-#: Metres per degree of latitude (and of longitude at the equator).
-METRES_PER_DEGREE = 111_320.0
 
 #: Zoom bands served to the maps, and the web-map zoom levels they are meant for.
 ZOOM_BANDS: dict[str, str] = {
@@ -63,8 +61,10 @@ def metres_to_degrees(metres: float, latitude: float) -> float:
     """Convert a coverage-simplification tolerance from metres to degrees.
 
     The tolerance is the square root of a triangle area. A triangle of ``A`` m² spans
-    ``A / (M² cos φ)`` square degrees at latitude ``φ`` (``M`` metres per degree), so the
-    equivalent tolerance in degrees is ``metres / (M sqrt(cos φ))``.
+    ``A / (M² cos φ)`` square degrees at latitude ``φ`` (``M`` metres per degree,
+    :data:`geo.distance.METRES_PER_DEGREE`), so the equivalent tolerance in degrees is
+    ``metres / (M sqrt(cos φ))``: metres over the geometric mean of the metres per degree of
+    latitude and of longitude.
 
     Parameters
     ----------
@@ -78,8 +78,7 @@ def metres_to_degrees(metres: float, latitude: float) -> float:
     float
         Tolerance in degrees.
     """
-    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
-    return metres / (METRES_PER_DEGREE * math.sqrt(cos_lat))
+    return metres / math.sqrt(METRES_PER_DEGREE * metres_per_degree_lon(latitude))
 
 
 def _as_geometry_array(geoms: gpd.GeoSeries | npt.ArrayLike) -> GeomArray:
@@ -99,37 +98,14 @@ def _as_geometry_array(geoms: gpd.GeoSeries | npt.ArrayLike) -> GeomArray:
     return arr
 
 
-def _to_multipolygon(geom: Any) -> MultiPolygon | None:
-    """Polygonal parts of ``geom`` as a MultiPolygon, or None if it has none."""
-    if geom is None:
-        return None
-    if isinstance(geom, MultiPolygon):
-        return geom if not geom.is_empty else None
-    if isinstance(geom, Polygon):
-        return MultiPolygon([geom]) if not geom.is_empty else None
-    polys: list[Polygon] = []
-    for part in shapely.get_parts(geom):
-        if isinstance(part, Polygon) and not part.is_empty:
-            polys.append(part)
-        elif isinstance(part, MultiPolygon):
-            polys.extend(p for p in part.geoms if not p.is_empty)
-    return MultiPolygon(polys) if polys else None
-
-
 def _repair(simplified: GeomArray, exact: GeomArray) -> GeomArray:
     """Make every simplified geometry a valid, non-empty MultiPolygon (else the exact one)."""
-    out = np.empty(len(simplified), dtype=object)
-    for i, (geom, original) in enumerate(zip(simplified, exact, strict=True)):
-        if original is None:
-            out[i] = None
-            continue
-        candidate = geom
-        if candidate is not None and not shapely.is_valid(candidate):
-            candidate = shapely.make_valid(candidate)
-        fixed = _to_multipolygon(candidate)
-        if fixed is None or not shapely.is_valid(fixed):
-            fixed = _to_multipolygon(original)
-        out[i] = fixed
+    invalid = ~shapely.is_valid(simplified) & ~shapely.is_missing(simplified)
+    candidates = np.array(simplified, dtype=object)
+    candidates[invalid] = shapely.make_valid(candidates[invalid])
+    out = to_multipolygons(candidates)
+    fall_back = shapely.is_missing(out) | ~shapely.is_valid(out)
+    out[fall_back] = to_multipolygons(exact[fall_back])
     return out
 
 

@@ -1,11 +1,46 @@
-"""Great-circle distances on WGS84 points."""
+"""Distances on the Earth: great-circle distances and the length of a degree.
+
+Everything here uses one sphere, of the mean Earth radius :data:`EARTH_RADIUS_M`, so that a
+box drawn with :data:`METRES_PER_DEGREE` and a distance measured with :func:`haversine_m`
+agree: a point ``r`` metres away always lies inside the box of half-width ``r``.
+"""
 
 from __future__ import annotations
+
+import math
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-EARTH_RADIUS_M = 6_371_008.8
+__all__ = ["EARTH_RADIUS_M", "METRES_PER_DEGREE", "haversine_m", "metres_per_degree_lon"]
+
+EARTH_RADIUS_M: Final = 6_371_008.8
+"""Mean Earth radius (IUGG), in metres."""
+
+METRES_PER_DEGREE: Final = EARTH_RADIUS_M * math.pi / 180.0
+"""Metres per degree of latitude, and of longitude at the equator: about 111,195 m.
+
+Exact on the sphere of :data:`EARTH_RADIUS_M`; on the WGS84 ellipsoid a degree of latitude
+is 110,574 m at the equator and 111,694 m at the poles, so the error is under 0.6 %.
+"""
+
+
+def metres_per_degree_lon(latitude: float) -> float:
+    """Metres per degree of longitude at ``latitude`` (degrees).
+
+    Parameters
+    ----------
+    latitude : float
+        Latitude in degrees.
+
+    Returns
+    -------
+    float
+        ``METRES_PER_DEGREE * cos(latitude)``, kept above zero near the poles
+        (``cos`` is floored at 1e-6) so that it can be divided by.
+    """
+    return METRES_PER_DEGREE * max(math.cos(math.radians(latitude)), 1e-6)
 
 
 def haversine_m(

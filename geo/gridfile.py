@@ -30,6 +30,7 @@ from pyproj.exceptions import CRSError
 
 from geo.crs import UnsupportedCRSError, geometry_to_wgs84
 from geo.levels import GridLevel, normalize_code, parse_level
+from geo.shapes import promote_polygons
 
 __all__ = ["SUPPORTED_SUFFIXES", "GridFileError", "read_grid_file"]
 
@@ -52,7 +53,6 @@ _PSEUDO_CRS: Final[dict[str, str]] = {
 }
 _WGS84_NAMES: Final = frozenset({"wgs84", "wgs-84"})
 _CGCS2000: Final = 4490
-_POLYGON: Final = int(shapely.GeometryType.POLYGON)
 _COLUMNS: Final = ["code", "name", "level", "parent_code", "source_row", "geometry"]
 
 
@@ -147,10 +147,7 @@ def read_grid_file(
     )
 
     geoms = _to_wgs84(path, frame, crs, file_format)
-    geoms = shapely.force_2d(geoms)
-    single = shapely.get_type_id(geoms) == _POLYGON
-    if single.any():
-        geoms[single] = shapely.multipolygons(geoms[single][:, np.newaxis])
+    geoms = promote_polygons(shapely.force_2d(geoms))
 
     n = len(frame)
     parent_codes = (

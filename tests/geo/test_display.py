@@ -16,6 +16,7 @@ from geo.display import (
     geometry_size_bytes,
     metres_to_degrees,
 )
+from geo.distance import METRES_PER_DEGREE
 
 BOUNDARIES = Path(__file__).resolve().parents[2] / "data" / "shanwei"
 EQUAL_AREA = "EPSG:6933"
@@ -160,7 +161,11 @@ def test_projected_geoseries_rejected(districts: gpd.GeoSeries) -> None:
 
 @pytest.mark.parametrize(
     ("metres", "latitude", "expected"),
-    [(111.32, 0.0, 0.001), (0.0, 23.0, 0.0), (111.32, 60.0, 0.001 / np.sqrt(0.5))],
+    [
+        (METRES_PER_DEGREE / 1000, 0.0, 0.001),
+        (0.0, 23.0, 0.0),
+        (METRES_PER_DEGREE / 1000, 60.0, 0.001 / np.sqrt(0.5)),
+    ],
 )
 def test_metres_to_degrees(metres: float, latitude: float, expected: float) -> None:
     assert metres_to_degrees(metres, latitude) == pytest.approx(expected)
