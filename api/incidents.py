@@ -21,16 +21,10 @@ from sqlalchemy import String, cast, func, or_, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from api.cases.images import check_photo
 from api.context import AppContext
 from api.deps import Principal
-from api.errors import (
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMedia,
-)
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.models import (
     SOURCES,
     Category,
@@ -724,18 +718,13 @@ def save_photo(
     incident = get_visible(session, principal, incident_id)
     if principal.role in ("screen", "analyst"):
         raise Forbidden(f"role {principal.role!r} may not attach photos")
-    limit = context.settings.photo_max_bytes
-    if len(content) > limit:
-        raise PayloadTooLarge(
-            f"file: the photo is {len(content) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB",
-            field="file",
-        )
-    if not content:
-        raise InvalidInput("file", "the upload is empty")
-    kind = sniff_image(content[:16])
-    if kind is None:
-        declared = f" (sent as {declared_type})" if declared_type else ""
-        raise UnsupportedMedia(f"file: not a JPEG, PNG or WebP image{declared}", field="file")
+    checked = check_photo(
+        content,
+        max_bytes=context.settings.photo_max_bytes,
+        max_pixels=context.settings.photo_max_pixels,
+        declared_type=declared_type,
+    )
+    kind, content = checked.content_type, checked.data
     digest = hashlib.sha256(content).hexdigest()
     folder = photo_dir(context) / str(incident.id)
     folder.mkdir(parents=True, exist_ok=True)
