@@ -82,6 +82,26 @@ class UnsupportedMedia(MinqingError):
     kind = "unsupported_media_type"
 
 
+class MethodNotAllowed(MinqingError):
+    """The path exists but not for this method; ``Allow`` lists the ones that do."""
+
+    kind = "method_not_allowed"
+
+    def __init__(self, message: str, *, allowed: list[str]) -> None:
+        super().__init__(message, field="method", allowed=allowed)
+        self.headers = {"Allow": ", ".join(allowed)}
+
+
+class TooManyRequests(MinqingError):
+    """Too many attempts; ``Retry-After`` says when to try again."""
+
+    kind = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, **context: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **context)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 STATUS_CODES: dict[type[MinqingError], int] = {
     StoreUnavailable: 503,
     NotFound: 404,
@@ -91,6 +111,8 @@ STATUS_CODES: dict[type[MinqingError], int] = {
     Forbidden: 403,
     PayloadTooLarge: 413,
     UnsupportedMedia: 415,
+    MethodNotAllowed: 405,
+    TooManyRequests: 429,
 }
 
 
@@ -105,6 +127,7 @@ def status_code_for(exc: MinqingError) -> int:
 async def _minqing_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MinqingError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    headers = getattr(exc, "headers", headers)  # 405 Allow, 429 Retry-After
     return JSONResponse(exc.body(), status_code=status_code_for(exc), headers=headers)
 
 
