@@ -124,7 +124,7 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
     db: Annotated[
-        Path | None, typer.Option(help="SQLite file to use (default data/minqing.db)")
+        Path | None, typer.Option(help="SQLite file to use (default var/minqing.db)")
     ] = None,
     simulate: Annotated[
         bool,

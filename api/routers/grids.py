@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from api.deps import ContextDep, SessionDep
 from api.errors import InvalidInput, NotFound
+from api.http.urls import request_url
 from api.models import GRID_LEVEL_LABELS, Grid
 from api.params import BBoxDep
 from api.store import bbox_overlaps
@@ -99,12 +100,13 @@ def list_grids(
 def _links(
     request: Request, *, offset: int, limit: int, returned: int, matched: int
 ) -> list[dict[str, str]]:
-    links = [{"rel": "self", "type": GEOJSON, "href": str(request.url)}]
+    url = request_url(request)  # on MINQING_PUBLIC_URL or a trusted host, never any Host
+    links = [{"rel": "self", "type": GEOJSON, "href": str(url)}]
     if offset + returned < matched:
-        href = request.url.include_query_params(offset=offset + limit, limit=limit)
+        href = url.include_query_params(offset=offset + limit, limit=limit)
         links.append({"rel": "next", "type": GEOJSON, "href": str(href)})
     if offset > 0:
-        href = request.url.include_query_params(offset=max(0, offset - limit), limit=limit)
+        href = url.include_query_params(offset=max(0, offset - limit), limit=limit)
         links.append({"rel": "prev", "type": GEOJSON, "href": str(href)})
     return links
 
