@@ -1,5 +1,10 @@
 # 民情地图 — the two commands of the quick start are `make demo` and `make test`.
-PYTHON ?= python3
+# The newest python3.1x found that is 3.11 or later (CI passes PYTHON=python3.11).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for py in python3.14 python3.13 python3.12 python3.11 python3; do \
+	command -v $$py >/dev/null 2>&1 && $$py -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	2>/dev/null && { echo $$py; break; }; done)
+endif
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
@@ -8,7 +13,8 @@ PORT   ?= 8000
 .PHONY: demo test lint bench serve clean
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is needed, found {sys.version.split()[0]}"'
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or later is needed; none found on PATH" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), f"Python 3.11 or later is needed, found {sys.version.split()[0]}"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

@@ -7,10 +7,14 @@ from contextlib import asynccontextmanager
 
 from a2wsgi import WSGIMiddleware
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
 from api.context import AppContext
 from api.errors import install_error_handlers
+from api.http.fallback import Fallback
+from api.http.middleware import EdgeGuard
 from api.routers import auth, grids, health, incidents, reference
+from api.security import SigninGuard
 from api.settings import Settings
 
 API_DESCRIPTION = """
@@ -37,7 +41,9 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
         docs_url="/docs",
     )
     app.state.context = context
+    app.state.signin_guard = SigninGuard.from_settings(settings)
     install_error_handlers(app)
+    app.add_middleware(EdgeGuard, settings=settings)
 
     api = APIRouter(prefix="/api")
     for module in (auth, grids, incidents, reference):
@@ -45,9 +51,11 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     app.include_router(health.router)
     app.include_router(api)
 
+    dashboard_app: ASGIApp | None = None
     if dashboard:
         from dashboard.app import create_dash
 
-        dash_app = create_dash(settings)
-        app.mount("/", WSGIMiddleware(dash_app.server))  # type: ignore[arg-type]
+        wsgi = WSGIMiddleware(create_dash(settings).server)
+        dashboard_app = wsgi  # type: ignore[assignment]
+    app.mount("/", Fallback(app.router, dashboard_app))
     return app

@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from api.errors import MinqingError
+from api.exceptions import MinqingError
 from api.settings import Settings
 
 app = typer.Typer(
@@ -124,7 +124,7 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
     db: Annotated[
-        Path | None, typer.Option(help="SQLite file to use (default data/minqing.db)")
+        Path | None, typer.Option(help="SQLite file to use (default var/minqing.db)")
     ] = None,
     simulate: Annotated[
         bool,

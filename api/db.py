@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
-from api.errors import StoreUnavailable
+from api.exceptions import StoreUnavailable
 from api.settings import Settings, describe_url
 from api.store import configure_engine, schema_revision, write_options
 

@@ -15,10 +15,12 @@ from api.exceptions import (
     Conflict,
     Forbidden,
     InvalidInput,
+    MethodNotAllowed,
     MinqingError,
     NotFound,
     PayloadTooLarge,
     StoreUnavailable,
+    TooManyRequests,
     Unauthorized,
     UnsupportedMedia,
 )
@@ -32,6 +34,8 @@ STATUS_CODES: dict[type[MinqingError], int] = {
     Forbidden: 403,
     PayloadTooLarge: 413,
     UnsupportedMedia: 415,
+    MethodNotAllowed: 405,
+    TooManyRequests: 429,
 }
 
 
@@ -46,6 +50,7 @@ def status_code_for(exc: MinqingError) -> int:
 async def _minqing_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MinqingError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    headers = getattr(exc, "headers", headers)  # 405 Allow, 429 Retry-After
     return JSONResponse(exc.body(), status_code=status_code_for(exc), headers=headers)
 
 

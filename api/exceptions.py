@@ -14,10 +14,12 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "InvalidInput",
+    "MethodNotAllowed",
     "MinqingError",
     "NotFound",
     "PayloadTooLarge",
     "StoreUnavailable",
+    "TooManyRequests",
     "Unauthorized",
     "UnsupportedMedia",
 ]
@@ -98,3 +100,23 @@ class UnsupportedMedia(MinqingError):
     """An upload of a type the service does not take."""
 
     kind = "unsupported_media_type"
+
+
+class MethodNotAllowed(MinqingError):
+    """The path exists but not for this method; ``Allow`` lists the ones that do."""
+
+    kind = "method_not_allowed"
+
+    def __init__(self, message: str, *, allowed: list[str]) -> None:
+        super().__init__(message, field="method", allowed=allowed)
+        self.headers = {"Allow": ", ".join(allowed)}
+
+
+class TooManyRequests(MinqingError):
+    """Too many attempts; ``Retry-After`` says when to try again."""
+
+    kind = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, **context: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **context)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -12,7 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-REPO_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+CHECKOUT_DIR = Path(__file__).resolve().parents[1]
+REPO_DATA_DIR = CHECKOUT_DIR / "data"
+RUNTIME_DIR = CHECKOUT_DIR / "var"
 
 StoreKind = Literal["sqlite", "postgis"]
 
@@ -34,8 +37,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=REPO_DATA_DIR, description="Shipped data: categories, departments, boundaries."
     )
-    runtime_dir: Path | None = Field(
-        default=None, description="SQLite file, photos, signing key; default: data_dir."
+    runtime_dir: Path = Field(
+        default=RUNTIME_DIR,
+        description="SQLite file, photos, signing key; default: var/ of the checkout (ignored).",
     )
     secret_key: str = Field(default="", description="Signs bearer tokens; empty = per-install key.")
     token_ttl_minutes: int = Field(default=12 * 60, ge=5, le=30 * 24 * 60)
@@ -48,6 +52,32 @@ class Settings(BaseSettings):
     items_limit_default: int = Field(default=1000, ge=1)
     items_limit_max: int = Field(default=10000, ge=1)
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    photo_max_pixels: int = Field(
+        default=50_000_000, ge=1, description="Largest photo in pixels (width × height)."
+    )
+    max_body_bytes: int | None = Field(
+        default=None,
+        ge=1024,
+        description="Largest request body (uploads, dashboard); empty = photo_max_bytes + 1 MiB.",
+    )
+    max_api_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest JSON or form body under /api."
+    )
+    public_url: str = Field(
+        default="",
+        description="Scheme, host and prefix of links, e.g. https://mq.example.org; "
+        "empty = the request's own, for trusted hosts only.",
+    )
+    trusted_hosts: str = Field(
+        default="localhost,127.0.0.1,testserver",
+        description="Host names accepted when public_url is empty, comma separated; "
+        "*.example.org matches subdomains.",
+    )
+    signin_failures_per_user: int = Field(default=5, ge=1, description="Per minute and process.")
+    signin_failures_per_address: int = Field(
+        default=20, ge=1, description="Per minute and process."
+    )
+    signin_concurrency: int = Field(default=2, ge=1, description="Parallel password checks.")
     duplicate_radius_m: float = Field(default=100.0, gt=0)
     duplicate_window_days: int = Field(default=7, ge=1)
     tile_url: str = Field(default="", description="Basemap XYZ tile URL; empty = grids only.")
@@ -77,10 +107,22 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_absolute(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", value):
+            raise ValueError(
+                f"MINQING_PUBLIC_URL {value!r} is not http(s)://host[/prefix] "
+                "(no query or fragment)"
+            )
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _limits_consistent(self) -> Settings:
         if self.items_limit_default > self.items_limit_max:
             raise ValueError("MINQING_ITEMS_LIMIT_DEFAULT must not exceed MINQING_ITEMS_LIMIT_MAX")
+        if self.max_body_bytes is not None and self.max_body_bytes <= self.photo_max_bytes:
+            raise ValueError("MINQING_MAX_BODY_BYTES must exceed MINQING_PHOTO_MAX_BYTES")
         return self
 
     @cached_property
@@ -101,7 +143,18 @@ class Settings(BaseSettings):
     @property
     def work_dir(self) -> Path:
         """Where runtime files go: the SQLite file, photos, the signing key."""
-        return self.runtime_dir or self.data_dir
+        return self.runtime_dir
+
+    @property
+    def body_limit(self) -> int:
+        """Largest request body of any kind (a photo upload and its form around it)."""
+        return self.max_body_bytes or self.photo_max_bytes + 1024 * 1024
+
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]:
+        """Host names answered when links are derived from the request (plus ``host``)."""
+        names = [name.strip().lower() for name in self.trusted_hosts.split(",")]
+        return tuple(dict.fromkeys(name for name in [*names, self.host.lower()] if name))
 
     @property
     def office_periods(self) -> tuple[tuple[time, time], ...]:

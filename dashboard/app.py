@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+from functools import wraps
+from typing import Any
+
 import dash
+import flask
 from dash import Dash, dcc, html
 
 from api.settings import Settings
@@ -32,6 +37,7 @@ def create_dash(settings: Settings) -> Dash:
         update_title="",
     )
     app.server.config["MINQING_API_URL"] = api_base_url(settings)
+    _guard_callback_requests(app)
     for module, path, title in (
         (home, "/", "民情地图"),
         (bigscreen, "/screen", "指挥大屏 · 民情地图"),
@@ -61,3 +67,47 @@ def create_dash(settings: Settings) -> Dash:
         className="shell",
     )
     return app
+
+
+CALLBACK_ENDPOINT = "_dash-update-component"
+#: List fields of a callback request and the type of their items.
+CALLBACK_LISTS: dict[str, type | tuple[type, ...]] = {
+    "inputs": (dict, list),
+    "state": (dict, list),
+    "outputs": (dict, list),
+    "changedPropIds": str,
+}
+
+
+def _guard_callback_requests(app: Dash) -> None:
+    """Answer a malformed callback request with a short JSON 400 / 422, not a 500 page."""
+    endpoint = app.config.routes_pathname_prefix + CALLBACK_ENDPOINT
+    dispatch = app.server.view_functions[endpoint]
+
+    @wraps(dispatch)
+    def checked_dispatch(*args: Any, **kwargs: Any) -> Any:
+        body = flask.request.get_json(silent=True)
+        problem = callback_body_problem(body, known_outputs=app.callback_map)
+        if problem:
+            field, message, status = problem
+            error = {"detail": f"{field}: {message}", "error": "invalid_input", "field": field}
+            return flask.jsonify(error), status
+        return dispatch(*args, **kwargs)
+
+    app.server.view_functions[endpoint] = checked_dispatch
+
+
+def callback_body_problem(
+    body: object, *, known_outputs: Container[str]
+) -> tuple[str, str, int] | None:
+    """What is wrong with a callback request body: (field, message, status), or ``None``."""
+    if not isinstance(body, dict):
+        return "body", "a callback request is a JSON object", 400
+    output = body.get("output")
+    if not isinstance(output, str) or output not in known_outputs:
+        return "output", "names no callback of this dashboard", 422
+    for name, item_type in CALLBACK_LISTS.items():
+        items = body.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(i, item_type) for i in items):
+            return name, "is not a list of the expected items", 422
+    return None

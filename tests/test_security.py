@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.cases.present import mask_name, mask_phone
-from api.errors import Unauthorized
+from api.exceptions import Unauthorized
 from api.security import hash_password, issue_token, load_secret, read_token, verify_password
 from api.workflow import PersonalData, personal_data
 

@@ -9,26 +9,16 @@ from pathlib import Path
 from sqlmodel import Session
 
 from api.cases.access import get_visible
+from api.cases.images import check_photo
 from api.cases.schemas import PhotoPublic
 from api.context import AppContext
-from api.exceptions import Forbidden, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMedia
+from api.exceptions import Forbidden, NotFound
 from api.models import IncidentPhoto, utcnow
 from api.workflow import Actor, Permission, may
 
-__all__ = ["PHOTO_TYPES", "attach_photo", "photo_file", "sniff_image"]
+__all__ = ["PHOTO_TYPES", "attach_photo", "photo_file"]
 
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-
-
-def sniff_image(head: bytes) -> str | None:
-    """The image type the bytes really are (JPEG, PNG, WebP), by magic number."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def _require(actor: Actor, permission: Permission, what: str) -> None:
@@ -45,20 +35,15 @@ def attach_photo(
     declared_type: str | None,
     now: datetime | None = None,
 ) -> PhotoPublic:
-    """Check a photo's size and real type, store it, record it; its public description."""
+    """Decode and re-encode a photo (:mod:`api.cases.images`), store it, record it."""
     _require(actor, Permission.attach_photos, "attach photos")
-    limit = context.settings.photo_max_bytes
-    if len(content) > limit:
-        raise PayloadTooLarge(
-            f"file: the photo is {len(content) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB",
-            field="file",
-        )
-    if not content:
-        raise InvalidInput("file", "the upload is empty")
-    kind = sniff_image(content[:16])
-    if kind is None:
-        declared = f" (sent as {declared_type})" if declared_type else ""
-        raise UnsupportedMedia(f"file: not a JPEG, PNG or WebP image{declared}", field="file")
+    checked = check_photo(
+        content,
+        max_bytes=context.settings.photo_max_bytes,
+        max_pixels=context.settings.photo_max_pixels,
+        declared_type=declared_type,
+    )
+    kind, content = checked.content_type, checked.data
     with context.db.write_session() as session:
         get_visible(session, actor, incident_id)
         digest = hashlib.sha256(content).hexdigest()

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from api.deps import PUBLIC, ContextDep, SessionDep
 from api.exceptions import InvalidInput, NotFound
 from api.gridlayers import GEOJSON, GeometryChoice, grid_feature, layer_page
+from api.http.urls import request_url
 from api.paging import page_links
 from api.params import BBoxDep, LayerPageDep
 from geo.crs import UnsupportedCRSError, to_wgs84
@@ -50,7 +51,7 @@ def list_grids(
         geometry=geometry,
         page=page,
         links=lambda returned, matched: page_links(
-            str(request.url), page, returned=returned, matched=matched, media_type=GEOJSON
+            str(request_url(request)), page, returned=returned, matched=matched, media_type=GEOJSON
         ),
     )
     return Response(body, media_type=GEOJSON)

@@ -27,6 +27,7 @@ from api.cases.schemas import (
     PhotoPublic,
 )
 from api.deps import ContextDep, SessionDep, allowed
+from api.http.urls import request_url
 from api.paging import page_links
 from api.params import BBoxDep, IdPath, PageDep
 from api.workflow import Action, Actor, Permission, Status
@@ -87,7 +88,11 @@ def list_incidents(
     )
     items, matched = case_page(session, context, principal, filters, page)
     meta = page_links(
-        str(request.url), page, returned=len(items), matched=matched, media_type="application/json"
+        str(request_url(request)),
+        page,
+        returned=len(items),
+        matched=matched,
+        media_type="application/json",
     )
     return {**meta.as_dict(), "items": items}
 

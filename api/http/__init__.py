@@ -1,0 +1,1 @@
+"""The HTTP edge: request guards that run before any route, and public link building."""
