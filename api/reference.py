@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from api.catalog import read_categories, read_departments
 from api.models import Category, Department, User
 from api.security import hash_password
-from api.workflow import Role, TimeLimit
+from api.workflow import Role
 
 STAFF_ROLES = ("admin", "dispatcher", "analyst", "screen")
 STAFF_NAMES = {
@@ -21,50 +21,38 @@ STAFF_NAMES = {
 }
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
-
-
 def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
-    """Insert or update departments and categories from the CSV files; returns their counts."""
-    departments = _rows(data_dir / "departments.csv")
-    for row in departments:
+    """Insert or update departments and categories from the CSV files; returns their counts.
+
+    Raises
+    ------
+    api.catalog.CatalogError
+        When a file is malformed (the message names file, line and column).
+    """
+    departments = read_departments(data_dir)
+    for department in departments:
         session.merge(
             Department(
-                code=row["code"],
-                name=row["name"],
-                short_name=row["short_name"],
-                phone=row["phone"] or None,
+                code=department.code,
+                name=department.name,
+                short_name=department.short_name,
+                phone=department.phone,
             )
         )
     session.flush()
-    categories = _rows(data_dir / "categories.csv")
-    department_codes = {row["code"] for row in departments}
+    categories = read_categories(data_dir, departments={d.code for d in departments})
     # Parents first, so the self-reference holds at every flush.
-    for row in sorted(categories, key=lambda r: (bool(r["parent_code"]), r["code"])):
-        if row["department"] and row["department"] not in department_codes:
-            raise ValueError(
-                f"categories.csv: {row['code']} names department {row['department']!r}, "
-                "which departments.csv does not list"
-            )
-        for stage in ("accept", "dispatch", "claim", "handle", "verify"):
-            text = row.get(f"{stage}_limit") or ""
-            if text:
-                TimeLimit.parse(text)  # fail early, naming the text
+    for row in sorted(categories, key=lambda c: (c.reportable, c.code)):
+        limits = {f"{stage}_limit": str(limit) for stage, limit in row.limits.items()}
         session.merge(
             Category(
-                code=row["code"],
-                name=row["name"],
-                parent_code=row["parent_code"] or None,
-                department_code=row["department"] or None,
-                accept_limit=row["accept_limit"] or None,
-                dispatch_limit=row["dispatch_limit"] or None,
-                claim_limit=row["claim_limit"] or None,
-                handle_limit=row["handle_limit"] or None,
-                verify_limit=row["verify_limit"] or None,
-                urgent=row["urgent"] == "1",
-                weight=float(row["weight"] or 1),
+                code=row.code,
+                name=row.name,
+                parent_code=row.parent_code,
+                department_code=row.department,
+                urgent=row.urgent,
+                weight=row.weight,
+                **limits,
             )
         )
         session.flush()

@@ -1,0 +1,175 @@
+"""The demo's past: synthetic reports taken in and played through the real closed loop.
+
+Each case is reported with :func:`api.incidents.intake` and moved on with
+:func:`api.incidents.act`, at the moments :mod:`api.demo.pace` picks, by the cast of
+:mod:`api.demo.cast`, one step at a time as its :class:`~api.demo.story.Story` asks and the
+workflow allows, until nothing is left to do or the next step would fall after ``end``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from api.catalog import CategoryRow
+from api.context import AppContext
+from api.demo.cast import OBSERVER, principal_for, reporter_for
+from api.demo.pace import moment_for
+from api.demo.story import Story, draw_story, next_step
+from api.demo.texts import describe
+from api.errors import InvalidInput
+from api.incidents import act, intake, to_public
+from api.models import Category, Department, Incident, IncidentCreate
+from api.vocabulary import Source
+from api.workflow import Action
+from geo.synthetic import SyntheticReport
+
+__all__ = ["MAX_STEPS", "DemoCase", "Lifecycle", "play_case", "plan_cases", "replay_history"]
+
+MAX_STEPS = 40
+"""A guard: no story has more steps than this."""
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    """A synthetic report with the story it will live through."""
+
+    report: SyntheticReport
+    story: Story
+    seed: str
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The reference data a case's story needs: its category and the departments."""
+
+    categories: dict[str, CategoryRow]
+    departments: tuple[str, ...]
+
+    @classmethod
+    def of(cls, categories: Sequence[CategoryRow]) -> Lifecycle:
+        """From the rows of ``categories.csv`` (only 小类 are kept)."""
+        reportable = {c.code: c for c in categories if c.reportable}
+        departments = sorted({c.department for c in reportable.values() if c.department})
+        return cls(reportable, tuple(departments))
+
+
+def plan_cases(reports: Sequence[SyntheticReport]) -> list[DemoCase]:
+    """Draw a story for each report, seeded by its external id (the same every run)."""
+    cases = []
+    for report in reports:
+        seed = f"story-{report.external_id}"
+        cases.append(DemoCase(report, draw_story(random.Random(seed)), seed))
+    return cases
+
+
+def report_body(
+    report: SyntheticReport, source: Source, category: CategoryRow, rng: random.Random
+) -> IncidentCreate:
+    """The intake body of a synthetic report (patrol reports signed by the grid worker)."""
+    patrol = source is Source.patrol and report.grid_worker
+    return IncidentCreate(
+        category=report.category,
+        description=describe(category.name, report.place, rng),
+        lon=report.lon,
+        lat=report.lat,
+        crs=report.crs,
+        source=source.value,
+        reporter_name=report.grid_worker if patrol else report.reporter_name,
+        reporter_phone=report.reporter_phone,
+        address=report.address,
+        external_id=report.external_id,
+    )
+
+
+def allowed_now(case: Incident, context: AppContext, now: datetime) -> set[Action]:
+    """What the workflow allows on a stored case, as the service reports it."""
+    public = to_public(case, OBSERVER, context, now=now)
+    return {Action(action) for action in public.allowed_actions}
+
+
+def play_case(
+    session: Session,
+    context: AppContext,
+    case: DemoCase,
+    lifecycle: Lifecycle,
+    *,
+    end: datetime,
+) -> Incident | None:
+    """Report one case and play its story through the workflow up to ``end``.
+
+    Returns
+    -------
+    Incident or None
+        The stored case as it stands at ``end``; None when the report lies outside every
+        stored grid (intake refuses it).
+    """
+    rng = random.Random(case.seed)
+    report, story = case.report, case.story
+    category = lifecycle.categories[report.category]
+    body = report_body(report, story.source, category, rng)
+    reporter = reporter_for(story.source, report.medium_code)
+    try:
+        incident = intake(session, context, body, reporter, now=report.reported_at).incident
+    except InvalidInput as exc:
+        if exc.context.get("field") != "lon,lat":
+            raise
+        return None  # the point lies outside the stored grids: a report from elsewhere
+    assert incident.id is not None
+    now = report.reported_at
+    for _ in range(MAX_STEPS):
+        allowed = allowed_now(incident, context, now)
+        step = next_step(
+            incident,
+            allowed,
+            story,
+            department=category.department or "",
+            departments=lifecycle.departments,
+            rng=rng,
+        )
+        if step is None:
+            break
+        at = moment_for(
+            step.action, incident, now=now, late=step.late, calendar=context.calendar, rng=rng
+        )
+        if at > end:
+            break
+        principal = principal_for(step.action, incident)
+        incident = act(
+            session, context, incident.id, step.action.value, step.data, principal, now=at
+        )
+        now = at
+    return incident
+
+
+def replay_history(
+    session: Session,
+    context: AppContext,
+    cases: Sequence[DemoCase],
+    lifecycle: Lifecycle,
+    *,
+    end: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Play every case in the caller's transaction; returns how many were stored.
+
+    Raises
+    ------
+    api.errors.MinqingError
+        When the service refuses a report or a step: a story asked for something the
+        rules do not allow, which is a bug of the demo.
+    """
+    # Keep the reference rows loaded: the session's identity map holds objects weakly, and
+    # every step of the service looks its category (and, on dispatch, department) up by key.
+    reference = [*session.exec(select(Category)).all(), *session.exec(select(Department)).all()]
+    stored = 0
+    for done, case in enumerate(cases, start=1):
+        stored += play_case(session, context, case, lifecycle, end=end) is not None
+        if progress is not None and (done % 100 == 0 or done == len(cases)):
+            progress(done)
+    del reference
+    return stored
