@@ -12,7 +12,7 @@ from api.models import Category, Department, User
 from api.security import hash_password
 from api.workflow import Role
 
-STAFF_ROLES = ("admin", "dispatcher", "analyst", "screen")
+STAFF_ROLES = (Role.admin, Role.dispatcher, Role.analyst, Role.screen)
 STAFF_NAMES = {
     "admin": "系统管理员",
     "dispatcher": "指挥中心值班员",
@@ -76,7 +76,7 @@ def seed_demo_users(session: Session, *, password: str, medium_grids: Iterable[s
             User(
                 username=f"officer_{department.code}",
                 full_name=f"{department.short_name}承办人",
-                role=Role.officer.value,
+                role=Role.officer,
                 department_code=department.code,
                 password_hash=password_hash,
             )
@@ -86,7 +86,7 @@ def seed_demo_users(session: Session, *, password: str, medium_grids: Iterable[s
             User(
                 username=f"gridworker_{code}",
                 full_name=f"网格员({code})",
-                role=Role.gridworker.value,
+                role=Role.gridworker,
                 grid_codes=[code],
                 password_hash=password_hash,
             )

@@ -6,17 +6,14 @@ The cast only says who *tries* an action; whether they may is the workflow's dec
 
 from __future__ import annotations
 
-from api.deps import Principal
 from api.models import Incident
 from api.vocabulary import Source
-from api.workflow import Action, Role
+from api.workflow import Action, Actor, Role
 
 __all__ = ["DISPATCHER", "OBSERVER", "PLAYED_BY", "principal_for", "reporter_for"]
 
-DISPATCHER = Principal(
-    username="dispatcher", full_name="指挥中心值班员", role=Role.dispatcher.value
-)
-OBSERVER = Principal(username="admin", full_name="系统管理员", role=Role.admin.value)
+DISPATCHER = Actor(username="dispatcher", full_name="指挥中心值班员", role=Role.dispatcher)
+OBSERVER = Actor(username="admin", full_name="系统管理员", role=Role.admin)
 """Reads which actions the workflow allows on a case for anyone."""
 
 PLAYED_BY: dict[Action, Role] = {
@@ -31,27 +28,27 @@ PLAYED_BY: dict[Action, Role] = {
 """Actions played by an officer or a grid worker; the dispatcher plays the rest."""
 
 
-def officer_of(department: str) -> Principal:
+def officer_of(department: str) -> Actor:
     """The demo officer (承办人) of a department."""
-    return Principal(
+    return Actor(
         username=f"officer_{department}",
         full_name="承办人",
-        role=Role.officer.value,
+        role=Role.officer,
         department=department,
     )
 
 
-def gridworker_of(medium_code: str) -> Principal:
+def gridworker_of(medium_code: str) -> Actor:
     """The demo grid worker (网格员) of a medium grid."""
-    return Principal(
+    return Actor(
         username=f"gridworker_{medium_code}",
         full_name="网格员",
-        role=Role.gridworker.value,
+        role=Role.gridworker,
         grid_codes=frozenset({medium_code}),
     )
 
 
-def principal_for(action: Action, case: Incident) -> Principal:
+def principal_for(action: Action, case: Incident) -> Actor:
     """Who does ``action`` on ``case`` in the demo."""
     role = PLAYED_BY.get(action, Role.dispatcher)
     if role is Role.officer and case.department_code:
@@ -61,6 +58,6 @@ def principal_for(action: Action, case: Incident) -> Principal:
     return DISPATCHER
 
 
-def reporter_for(source: Source, medium_code: str) -> Principal:
+def reporter_for(source: Source, medium_code: str) -> Actor:
     """Who enters a report: the grid worker on patrol, else the command centre."""
     return gridworker_of(medium_code) if source is Source.patrol else DISPATCHER

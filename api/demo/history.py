@@ -1,7 +1,7 @@
 """The demo's past: synthetic reports taken in and played through the real closed loop.
 
-Each case is reported with :func:`api.incidents.intake` and moved on with
-:func:`api.incidents.act`, at the moments :mod:`api.demo.pace` picks, by the cast of
+Each case is reported with :func:`api.cases.intake.intake` and moved on with
+:func:`api.cases.actions.act`, at the moments :mod:`api.demo.pace` picks, by the cast of
 :mod:`api.demo.cast`, one step at a time as its :class:`~api.demo.story.Story` asks and the
 workflow allows, until nothing is left to do or the next step would fall after ``end``.
 """
@@ -15,6 +15,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from api.cases.actions import act
+from api.cases.intake import intake
+from api.cases.present import to_public
+from api.cases.schemas import IncidentCreate
 from api.catalog import CategoryRow
 from api.context import AppContext
 from api.demo.cast import OBSERVER, principal_for, reporter_for
@@ -22,8 +26,7 @@ from api.demo.pace import moment_for
 from api.demo.story import Story, draw_story, next_step
 from api.demo.texts import describe
 from api.errors import InvalidInput
-from api.incidents import act, intake, to_public
-from api.models import Category, Department, Incident, IncidentCreate
+from api.models import Category, Department, Incident
 from api.vocabulary import Source
 from api.workflow import Action
 from geo.synthetic import SyntheticReport
@@ -88,7 +91,7 @@ def report_body(
 
 def allowed_now(case: Incident, context: AppContext, now: datetime) -> set[Action]:
     """What the workflow allows on a stored case, as the service reports it."""
-    public = to_public(case, OBSERVER, context, now=now)
+    public = to_public(case, OBSERVER, context.calendar, now=now)
     return {Action(action) for action in public.allowed_actions}
 
 

@@ -10,13 +10,14 @@ import geopandas as gpd
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from api.cases.actions import act
+from api.cases.intake import intake
 from api.catalog import read_categories
 from api.context import AppContext
 from api.demo.cast import principal_for, reporter_for
 from api.demo.history import Lifecycle, allowed_now, report_body
 from api.demo.story import draw_story, next_step
 from api.errors import MinqingError
-from api.incidents import act, intake
 from api.models import Grid, Incident, utcnow
 from api.settings import Settings
 from api.workflow import OPEN_STATUSES
