@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     if dashboard:
         from dashboard.app import create_dash
 
-        wsgi = WSGIMiddleware(create_dash(settings).server)
+        wsgi = WSGIMiddleware(create_dash().server)
         dashboard_app = wsgi  # type: ignore[assignment]
     app.mount("/", Fallback(app.router, dashboard_app))
     return app

@@ -81,7 +81,6 @@ class Settings(BaseSettings):
     duplicate_radius_m: float = Field(default=100.0, gt=0)
     duplicate_window_days: int = Field(default=7, ge=1)
     tile_url: str = Field(default="", description="Basemap XYZ tile URL; empty = grids only.")
-    api_url: str = Field(default="", description="Where the dashboard reaches the API.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

@@ -1,4 +1,7 @@
-"""The Dash app shell: header, navigation to the three screens, language toggle."""
+"""The Dash app shell: header and navigation to the three screens.
+
+The dashboard is a client of the API only: it imports nothing from the service.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import dash
 import flask
 from dash import Dash, dcc, html
 
-from api.settings import Settings
 from dashboard.pages import analyst, bigscreen, home, workbench
 
 NAV = (
@@ -21,12 +23,7 @@ NAV = (
 )
 
 
-def api_base_url(settings: Settings) -> str:
-    """Where the dashboard reaches the API (same process unless configured)."""
-    return settings.api_url or f"http://{settings.host}:{settings.port}"
-
-
-def create_dash(settings: Settings) -> Dash:
+def create_dash() -> Dash:
     """Build the Dash app; it is mounted at ``/`` by the API's app factory."""
     app = Dash(
         __name__,
@@ -36,7 +33,6 @@ def create_dash(settings: Settings) -> Dash:
         suppress_callback_exceptions=True,
         update_title="",
     )
-    app.server.config["MINQING_API_URL"] = api_base_url(settings)
     _guard_callback_requests(app)
     for module, path, title in (
         (home, "/", "民情地图"),
