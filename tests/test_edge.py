@@ -15,9 +15,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.context import AppContext
-from tests.conftest import login
+from tests.driver import login, report
 from tests.test_bad_input import counts, good_body
-from tests.test_closed_loop import report
 
 MB = 1024 * 1024
 

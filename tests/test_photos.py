@@ -13,9 +13,8 @@ from PIL import Image
 from api.cases.images import check_photo
 from api.context import AppContext
 from api.exceptions import InvalidInput, PayloadTooLarge, UnsupportedMedia
-from tests.conftest import login
+from tests.driver import login, report
 from tests.test_bad_input import counts
-from tests.test_closed_loop import report
 
 LIMITS = {"max_bytes": 10 * 1024 * 1024, "max_pixels": 50_000_000}
 GPS_TAG, ORIENTATION_TAG = 0x8825, 0x0112
