@@ -90,7 +90,7 @@ def test_serve_on_postgis(settings: Settings, tmp_path: Path) -> None:
 
 def test_db_upgrade_downgrade_current(tmp_path: Path) -> None:
     env = {"MINQING_RUNTIME_DIR": str(tmp_path), "MINQING_DATABASE_URL": ""}
-    assert "revision 0001" in run("db", "upgrade", env=env).stdout
-    assert "revision 0001" in run("db", "current", env=env).stdout
+    assert "revision 0002" in run("db", "upgrade", env=env).stdout
+    assert "revision 0002" in run("db", "current", env=env).stdout
     assert "base" in run("db", "downgrade", env=env).stdout
     assert "revision none" in run("db", "current", env=env).stdout
