@@ -24,7 +24,6 @@ from api.demo.cast import principal_for, reporter_for
 from api.demo.pace import moment_for
 from api.demo.story import Step, Story, draw_story, next_step
 from api.demo.texts import describe
-from api.deps import Principal
 from api.errors import InvalidInput
 from api.incidents import act, actor_of, intake
 from api.models import Category, Department, Incident, IncidentCreate
@@ -90,9 +89,25 @@ def report_body(
     )
 
 
-def _advance(snapshot: CaseSnapshot, step: Step, principal: Principal) -> CaseSnapshot:
-    """The case after ``step``, by the workflow's rules (the service applies the same)."""
-    return apply(snapshot, step.action, actor_of(principal), step.data).case
+def _take_step(
+    session: Session,
+    context: AppContext,
+    incident: Incident,
+    snapshot: CaseSnapshot,
+    step: Step,
+    at: datetime,
+) -> tuple[Incident, CaseSnapshot]:
+    """Store ``step`` through the service; the workflow's own snapshot moves alongside."""
+    assert incident.id is not None
+    principal = principal_for(step.action, incident)
+    snapshot = apply(snapshot, step.action, actor_of(principal), step.data).case
+    incident = act(session, context, incident.id, step.action.value, step.data, principal, now=at)
+    if incident.status != snapshot.status:
+        raise RuntimeError(
+            f"case {incident.case_no}: the store says {incident.status} after "
+            f"{step.action.value}, the workflow {snapshot.status.value}"
+        )
+    return incident, snapshot
 
 
 def play_case(
@@ -122,7 +137,6 @@ def play_case(
         if exc.context.get("field") != "lon,lat":
             raise
         return None  # the point lies outside the stored grids: a report from elsewhere
-    assert incident.id is not None
     snapshot = CaseSnapshot(
         status=Status(incident.status),
         grid_codes=(incident.small_code, incident.medium_code, incident.large_code),
@@ -145,16 +159,7 @@ def play_case(
         )
         if at > end:
             break
-        principal = principal_for(step.action, incident)
-        snapshot = _advance(snapshot, step, principal)
-        incident = act(
-            session, context, incident.id, step.action.value, step.data, principal, now=at
-        )
-        if incident.status != snapshot.status:
-            raise RuntimeError(
-                f"case {incident.case_no}: the store says {incident.status} after "
-                f"{step.action.value}, the workflow {snapshot.status.value}"
-            )
+        incident, snapshot = _take_step(session, context, incident, snapshot, step, at)
         now = at
     return incident
 
