@@ -296,20 +296,33 @@ def generate_reports(
     if n == 0:
         return []
     rng = np.random.default_rng([seed, 7])
-    codes = layer["code"].astype(str).to_numpy()
     grid, category = _grids_and_categories(layer, category_weights, n, rng)
     lon, lat = _points_in_grids(np.asarray(layer.geometry.values, dtype=object), grid, rng)
     times = _report_times(n, days, end, rng)
-    with_address = rng.random(n) < 0.8
-    parent = (
-        layer["parent_code"].astype(str).to_numpy()
-        if "parent_code" in layer.columns
-        else codes.copy()
-    )
+    order = sorted(range(n), key=lambda k: (times[k], k))
+    return _assemble(layer, order, grid, category, lon, lat, times, seed, place_names, rng)
+
+
+def _assemble(
+    layer: gpd.GeoDataFrame,
+    order: list[int],
+    grid: npt.NDArray[np.int64],
+    category: list[str],
+    lon: FloatArray,
+    lat: FloatArray,
+    times: list[datetime],
+    seed: int,
+    place_names: Mapping[str, str] | None,
+    rng: np.random.Generator,
+) -> list[SyntheticReport]:
+    """The reports in time order, with places, addresses and people."""
+    codes = layer["code"].astype(str).to_numpy()
+    parent = layer["parent_code"].astype(str).to_numpy() if "parent_code" in layer else codes
     staff = layer["staff"].to_numpy() if "staff" in layer.columns else None
+    with_address = rng.random(len(order)) < 0.8
     invented: dict[str, str] = {}
     reports: list[SyntheticReport] = []
-    for rank, i in enumerate(sorted(range(n), key=lambda k: (times[k], k))):
+    for rank, i in enumerate(order):
         g = int(grid[i])
         place = _place_name(parent[g], place_names, invented, rng)
         reports.append(

@@ -1,4 +1,4 @@
-"""Issue 2 acceptance: the ``minqing`` command, real processes, both stores, clear errors."""
+"""The ``minqing`` command: real processes, both stores, clear errors."""
 
 from __future__ import annotations
 

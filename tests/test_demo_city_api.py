@@ -1,4 +1,4 @@
-"""Issue 3 acceptance 1: after the demo is built, /api/grids serves 56 / 868 / 4,555 nested grids.
+"""After the demo is built, /api/grids serves 56 / 868 / 4,555 nested, non-overlapping grids.
 
 The demo is built once for this module by the same function ``minqing demo`` runs; the
 checks read only what the HTTP API returns.

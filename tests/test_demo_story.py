@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 
 from api.demo.story import FORWARD, Story, draw_story, next_step
 from api.demo.texts import describe
-from api.models import Incident
 from api.vocabulary import Source
-from api.workflow import RATINGS, Action, Status
+from api.workflow import RATINGS, Action, CaseSnapshot, Status
 
 N = 6000
 
@@ -50,33 +48,16 @@ def test_sources_mix(stories: list[Story]) -> None:
     assert 0.42 < counts[Source.patrol] / N < 0.50
 
 
-def _case(status: Status, **fields: object) -> Incident:
-    now = datetime(2026, 3, 2, 2, tzinfo=UTC)
-    values: dict[str, object] = {
-        "case_no": "SW-1",
-        "category_code": "0201",
-        "description": "x",
-        "source": "patrol",
-        "lon": 115.3,
-        "lat": 22.8,
-        "raw_lon": 115.3,
-        "raw_lat": 22.8,
-        "raw_crs": "wgs84",
-        "small_code": "44150200100101",
-        "medium_code": "441502001001",
-        "large_code": "441502001",
-        "status": status.value,
-        "reported_at": now,
-        "updated_at": now,
-    }
-    return Incident(**(values | fields))
+def _case(status: Status, **fields: object) -> CaseSnapshot:
+    return CaseSnapshot(status=status, **fields)  # type: ignore[arg-type]
 
 
-def _next(case: Incident, allowed: set[Action], story: Story) -> tuple[Action, dict] | None:
+def _next(case: CaseSnapshot, allowed: set[Action], story: Story) -> tuple[Action, dict] | None:
     step = next_step(
         case,
         allowed,
         story,
+        category="0201",
         department="xfj",
         departments=("cgj", "xfj", "zjj"),
         rng=random.Random(1),
@@ -127,6 +108,7 @@ def test_handle_is_late_only_the_first_time() -> None:
         _case(Status.in_progress),
         allowed,
         late,
+        category="0201",
         department="xfj",
         departments=(),
         rng=random.Random(),
@@ -135,6 +117,7 @@ def test_handle_is_late_only_the_first_time() -> None:
         _case(Status.in_progress, rework_count=1),
         allowed,
         late,
+        category="0201",
         department="xfj",
         departments=(),
         rng=random.Random(),

@@ -2,8 +2,11 @@
 
 Each case is reported with :func:`api.cases.intake.intake` and moved on with
 :func:`api.cases.actions.act`, at the moments :mod:`api.demo.pace` picks, by the cast of
-:mod:`api.demo.cast`, one step at a time as its :class:`~api.demo.story.Story` asks and the
-workflow allows, until nothing is left to do or the next step would fall after ``end``.
+:mod:`api.demo.cast`, one step at a time as its :class:`~api.demo.story.Story` asks among
+the actions the workflow allows, until nothing is left to do or the next step would fall
+after ``end``. The case's :class:`~api.workflow.CaseSnapshot` is carried along through
+:func:`api.workflow.apply` (what the service itself applies), so the workflow, not the
+demo, says what each step leads to and what may come next.
 """
 
 from __future__ import annotations
@@ -17,18 +20,17 @@ from sqlmodel import Session, select
 
 from api.cases.actions import act
 from api.cases.intake import intake
-from api.cases.present import to_public
 from api.cases.schemas import IncidentCreate
 from api.catalog import CategoryRow
 from api.context import AppContext
-from api.demo.cast import OBSERVER, principal_for, reporter_for
+from api.demo.cast import principal_for, reporter_for
 from api.demo.pace import moment_for
-from api.demo.story import Story, draw_story, next_step
+from api.demo.story import Step, Story, draw_story, next_step
 from api.demo.texts import describe
-from api.errors import InvalidInput
+from api.exceptions import InvalidInput
 from api.models import Category, Department, Incident
 from api.vocabulary import Source
-from api.workflow import Action
+from api.workflow import CaseSnapshot, Status, allowed_actions, apply
 from geo.synthetic import SyntheticReport
 
 __all__ = ["MAX_STEPS", "DemoCase", "Lifecycle", "play_case", "plan_cases", "replay_history"]
@@ -89,10 +91,25 @@ def report_body(
     )
 
 
-def allowed_now(case: Incident, context: AppContext, now: datetime) -> set[Action]:
-    """What the workflow allows on a stored case, as the service reports it."""
-    public = to_public(case, OBSERVER, context.calendar, now=now)
-    return {Action(action) for action in public.allowed_actions}
+def _take_step(
+    session: Session,
+    context: AppContext,
+    incident: Incident,
+    snapshot: CaseSnapshot,
+    step: Step,
+    at: datetime,
+) -> tuple[Incident, CaseSnapshot]:
+    """Store ``step`` through the service; the workflow's own snapshot moves alongside."""
+    assert incident.id is not None
+    principal = principal_for(step.action, incident)
+    snapshot = apply(snapshot, step.action, principal, step.data).case
+    incident = act(session, context, incident.id, step.action.value, step.data, principal, now=at)
+    if incident.status != snapshot.status:
+        raise RuntimeError(
+            f"case {incident.case_no}: the store says {incident.status} after "
+            f"{step.action.value}, the workflow {snapshot.status.value}"
+        )
+    return incident, snapshot
 
 
 def play_case(
@@ -122,14 +139,17 @@ def play_case(
         if exc.context.get("field") != "lon,lat":
             raise
         return None  # the point lies outside the stored grids: a report from elsewhere
-    assert incident.id is not None
+    snapshot = CaseSnapshot(
+        status=Status(incident.status),
+        grid_codes=(incident.small_code, incident.medium_code, incident.large_code),
+    )
     now = report.reported_at
     for _ in range(MAX_STEPS):
-        allowed = allowed_now(incident, context, now)
         step = next_step(
-            incident,
-            allowed,
+            snapshot,
+            allowed_actions(snapshot),
             story,
+            category=category.code,
             department=category.department or "",
             departments=lifecycle.departments,
             rng=rng,
@@ -141,10 +161,7 @@ def play_case(
         )
         if at > end:
             break
-        principal = principal_for(step.action, incident)
-        incident = act(
-            session, context, incident.id, step.action.value, step.data, principal, now=at
-        )
+        incident, snapshot = _take_step(session, context, incident, snapshot, step, at)
         now = at
     return incident
 
@@ -162,7 +179,7 @@ def replay_history(
 
     Raises
     ------
-    api.errors.MinqingError
+    api.exceptions.MinqingError
         When the service refuses a report or a step: a story asked for something the
         rules do not allow, which is a bug of the demo.
     """

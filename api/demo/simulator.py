@@ -12,15 +12,16 @@ from sqlmodel import col, select
 
 from api.cases.actions import act
 from api.cases.intake import intake
+from api.cases.present import to_public
 from api.catalog import read_categories
 from api.context import AppContext
-from api.demo.cast import principal_for, reporter_for
-from api.demo.history import Lifecycle, allowed_now, report_body
+from api.demo.cast import OBSERVER, principal_for, reporter_for
+from api.demo.history import Lifecycle, report_body
 from api.demo.story import draw_story, next_step
-from api.errors import MinqingError
+from api.exceptions import MinqingError
 from api.models import Grid, Incident, utcnow
 from api.settings import Settings
-from api.workflow import OPEN_STATUSES
+from api.workflow import OPEN_STATUSES, Action
 from geo.synthetic import generate_reports
 
 __all__ = ["Simulator", "start_simulator"]
@@ -94,10 +95,12 @@ class Simulator:
             category = self.lifecycle.categories.get(incident.category_code) if incident else None
             if incident is None or category is None:
                 return
+            allowed = to_public(incident, OBSERVER, self.context.calendar, now=now).allowed_actions
             step = next_step(
                 incident,
-                allowed_now(incident, self.context, now),
+                {Action(action) for action in allowed},
                 draw_story(self.random),
+                category=incident.category_code,
                 department=category.department or "",
                 departments=self.lifecycle.departments,
                 rng=self.random,

@@ -19,14 +19,15 @@ from __future__ import annotations
 import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from api.demo.texts import on_site_result, reason_for, result_for
-from api.models import Incident
 from api.vocabulary import Source
 from api.workflow import RATINGS, Action, ActionInput, Status
 
 __all__ = [
     "EXTENSION_HOURS",
+    "CaseCounters",
     "FORWARD",
     "RATING_SHARES",
     "SOURCE_SHARES",
@@ -75,6 +76,23 @@ _P_REWORK = 0.07 / _DISPATCHED
 _P_EXTEND = 0.05 / _DISPATCHED
 _P_ESCALATE = 0.03 / _DISPATCHED
 _P_LATE = 0.10 / _DISPATCHED
+
+
+class CaseCounters(Protocol):
+    """What a story looks at: a workflow :class:`~api.workflow.CaseSnapshot` or a stored case."""
+
+    @property
+    def status(self) -> str: ...  # noqa: D102
+    @property
+    def escalation_level(self) -> int: ...  # noqa: D102
+    @property
+    def return_count(self) -> int: ...  # noqa: D102
+    @property
+    def rework_count(self) -> int: ...  # noqa: D102
+    @property
+    def extension_count(self) -> int: ...  # noqa: D102
+    @property
+    def reopened(self) -> bool: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -143,7 +161,7 @@ def draw_story(rng: random.Random) -> Story:
     )
 
 
-def _special(case: Incident, allowed: Collection[Action], story: Story) -> Action | None:
+def _special(case: CaseCounters, allowed: Collection[Action], story: Story) -> Action | None:
     """The action the story calls for now, if the workflow allows it."""
     status = Status(case.status)
     wanted = (
@@ -161,10 +179,11 @@ def _special(case: Incident, allowed: Collection[Action], story: Story) -> Actio
 
 
 def next_step(
-    case: Incident,
+    case: CaseCounters,
     allowed: Collection[Action],
     story: Story,
     *,
+    category: str,
     department: str,
     departments: Sequence[str],
     rng: random.Random,
@@ -173,12 +192,14 @@ def next_step(
 
     Parameters
     ----------
-    case : Incident
-        The stored case as it stands.
+    case : CaseCounters
+        The case as it stands (a workflow snapshot or the stored case).
     allowed : collection of Action
         What the workflow allows on it now (for any actor).
     story : Story
         The case's turns.
+    category : str
+        The case's category code (the handling result depends on its 大类).
     department : str
         The category's department (where a correct dispatch goes).
     departments : sequence of str
@@ -208,7 +229,7 @@ def next_step(
         hours = float(rng.choice(EXTENSION_HOURS))
         data = ActionInput(hours=hours, reason=reason_for(action, rng))
     elif action is Action.handle:
-        data = ActionInput(result=result_for(case.category_code, rng))
+        data = ActionInput(result=result_for(category, rng))
         return Step(action, data, late=story.late and first_round)
     elif action is Action.verify:
         passed = not (story.rework and first_round)
