@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from api.cases.access import get_visible
@@ -78,11 +79,12 @@ def act(
     values = transition_changes(
         incident, transition, limits=category.stage_limits(), calendar=context.calendar, now=now
     )
-    values["version"] = Incident.version + 1
+    values["version"] = version + 1
     result = session.execute(
         update(Incident)
         .where(col(Incident.id) == incident_id, col(Incident.version) == version)
         .values(**values)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(incident)
@@ -92,7 +94,8 @@ def act(
             status=incident.status.value,
             claimed_by=incident.claimed_by,
         )
-    session.refresh(incident)
+    for column, value in values.items():  # what the guarded UPDATE wrote, without re-reading
+        set_committed_value(incident, column, value)
     apply_changes(incident, transition.case.co_departments)
     session.add(
         event_for(
@@ -107,7 +110,6 @@ def act(
         )
     )
     session.flush()
-    session.refresh(incident)
     return incident
 
 

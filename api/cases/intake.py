@@ -109,7 +109,8 @@ def _replay(
         select(Incident).where(col(Incident.reported_by) == actor.username, or_(*clauses))
     ).first()
     if existing is not None and existing.request_hash != request_fingerprint(data):
-        which = "Idempotency-Key" if existing.idempotency_key == idempotency_key else "external_id"
+        same_key = idempotency_key is not None and existing.idempotency_key == idempotency_key
+        which = "Idempotency-Key" if same_key else "external_id"
         raise Conflict(
             f"{which} was already used for case {existing.case_no} with a different body; "
             "use a new key for a new report",
