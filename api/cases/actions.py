@@ -12,9 +12,9 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from api.cases.access import get_visible
 from api.cases.present import category_names, to_public
@@ -67,7 +67,8 @@ def act(
 
     The update is conditional on the row version read here, so of two concurrent
     actions on the same case exactly one succeeds; the other gets 409 naming the state
-    (and, for a claim, the winner).
+    (and, for a claim, the winner). The version counts the case's events (the report is
+    event 1 at version 1), so the new event's sequence number is the new version.
     """
     now = now or utcnow()
     incident = get_visible(session, actor, incident_id)
@@ -79,12 +80,11 @@ def act(
     values = transition_changes(
         incident, transition, limits=category.stage_limits(), calendar=context.calendar, now=now
     )
+    values = {k: v for k, v in values.items() if getattr(incident, k) != v}
     values["version"] = version + 1
+    table = Incident.__table__  # type: ignore[attr-defined]
     result = session.execute(
-        update(Incident)
-        .where(col(Incident.id) == incident_id, col(Incident.version) == version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(table).where(table.c.id == incident_id, table.c.version == version).values(**values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(incident)
@@ -100,7 +100,7 @@ def act(
     session.add(
         event_for(
             incident_id,
-            _next_seq(session, incident_id),
+            version + 1,
             transition,
             actor,
             data,
@@ -111,15 +111,6 @@ def act(
     )
     session.flush()
     return incident
-
-
-def _next_seq(session: Session, incident_id: int) -> int:
-    last = session.exec(
-        select(func.coalesce(func.max(IncidentEvent.seq), 0)).where(
-            IncidentEvent.incident_id == incident_id
-        )
-    ).one()
-    return int(last) + 1
 
 
 def _check_references(

@@ -2,6 +2,8 @@
 
 - ``incident.reported_by`` (backfilled from each case's first event) and
   ``incident.request_hash``; idempotency keys and external ids become unique per reporter.
+- ``incident.version`` counts the case's events, so an action's event number is the new
+  version (realigned here from the event log).
 - ``incident_co_unit`` replaces the JSON list ``incident.co_departments``, so that
   "cases of my unit" is an index lookup instead of a text search.
 
@@ -68,6 +70,12 @@ def upgrade() -> None:
             ),
             co_units,
         )
+    bind.execute(
+        sa.text(
+            "UPDATE incident SET version = COALESCE((SELECT max(e.seq) FROM incident_event e "
+            "WHERE e.incident_id = incident.id), version)"
+        )
+    )
     with op.batch_alter_table("incident", naming_convention=SQLITE_NAMES) as batch:
         batch.add_column(sa.Column("reported_by", sa.String(80)))
         batch.add_column(sa.Column("request_hash", sa.String(64)))
