@@ -36,9 +36,12 @@ class Reach(StrEnum):
     """How far a role reaches into the cases: which cases it sees or may act on."""
 
     every_case = "every_case"
-    """Every case of the city."""
+    """Every case of the county."""
+    centre_cases = "centre_cases"
+    """A dispatcher's area: every case for the county centre, the large grid's for a
+    township centre."""
     unit_cases = "unit_cases"
-    """Cases dispatched to the user's unit, as lead or co-unit (承办或协办)."""
+    """Cases of the user's unit: as lead unit, co-unit or a department summoned by a whistle."""
     lead_unit_cases = "lead_unit_cases"
     """Cases whose lead unit (承办单位) is the user's unit."""
     grid_cases = "grid_cases"
@@ -107,21 +110,44 @@ POLICY: Final[Mapping[Role, RolePolicy]] = MappingProxyType(
             actions=_actions(Reach.every_case, *Action),
         ),
         Role.dispatcher: RolePolicy(
-            sees=Reach.every_case,
+            sees=Reach.centre_cases,
             personal_data=PersonalData.full,
             may_report=True,
             view_photos=True,
             attach_photos=True,
             actions=_actions(
-                Reach.every_case,
+                Reach.centre_cases,
                 _A.accept,
                 _A.reject,
+                _A.answer,
                 _A.dispatch,
                 _A.verify,
-                _A.close,
-                _A.rate,
+                _A.callback,
+                _A.review,
                 _A.escalate,
+                _A.whistle,
+                _A.rate_report_in,
                 _A.approve_extension,
+            ),
+        ),
+        Role.lead: RolePolicy(
+            sees=Reach.unit_cases,
+            personal_data=PersonalData.masked,
+            may_report=True,
+            view_photos=True,
+            attach_photos=True,
+            actions=MappingProxyType(
+                {
+                    **_actions(
+                        Reach.lead_unit_cases,
+                        _A.claim,
+                        _A.assign,
+                        _A.return_,
+                        _A.extend,
+                        _A.escalate,
+                    ),
+                    **_actions(Reach.unit_cases, _A.co_feedback, _A.report_in),
+                }
             ),
         ),
         Role.officer: RolePolicy(
@@ -133,9 +159,16 @@ POLICY: Final[Mapping[Role, RolePolicy]] = MappingProxyType(
             actions=MappingProxyType(
                 {
                     **_actions(
-                        Reach.lead_unit_cases, _A.claim, _A.return_, _A.start, _A.handle, _A.extend
+                        Reach.lead_unit_cases,
+                        _A.claim,
+                        _A.assign,
+                        _A.start,
+                        _A.handle,
+                        _A.return_,
+                        _A.extend,
+                        _A.escalate,
                     ),
-                    _A.escalate: Reach.unit_cases,
+                    **_actions(Reach.unit_cases, _A.co_feedback, _A.report_in),
                 }
             ),
         ),
@@ -145,7 +178,7 @@ POLICY: Final[Mapping[Role, RolePolicy]] = MappingProxyType(
             may_report=True,
             view_photos=True,
             attach_photos=True,
-            actions=_actions(Reach.grid_cases, _A.resolve_on_site, _A.verify, _A.escalate, _A.rate),
+            actions=_actions(Reach.grid_cases, _A.resolve_on_site, _A.verify, _A.escalate),
         ),
         Role.analyst: RolePolicy(
             sees=Reach.every_case,
@@ -169,25 +202,34 @@ POLICY: Final[Mapping[Role, RolePolicy]] = MappingProxyType(
 
 _OUT_OF_REACH: Final[Mapping[Reach, str]] = {
     Reach.every_case: "",
+    Reach.centre_cases: "案件不在本中心辖区 / the case is outside your centre's area",
     Reach.unit_cases: (
-        "案件不属于本部门（承办或协办） / the case is not assigned to your department "
-        "as main or co-operating department"
+        "案件不属于本单位（承办、协办或被吹哨） / the case is not your unit's "
+        "as lead unit, co-unit or summoned department"
     ),
-    Reach.lead_unit_cases: "仅承办部门可执行 / only the main department of the case may do this",
+    Reach.lead_unit_cases: "仅承办单位可执行 / only the lead unit of the case may do this",
     Reach.grid_cases: "案件不在本人网格范围内 / the case is outside your grids",
 }
+
+
+def _in_grids(actor: Actor, case: CaseSnapshot) -> bool:
+    return not actor.grid_codes.isdisjoint(case.grid_codes)
 
 
 def reaches(reach: Reach, actor: Actor, case: CaseSnapshot) -> bool:
     """Whether ``case`` lies within ``reach`` of ``actor`` (the Python form of the rule)."""
     if reach is Reach.every_case:
         return True
+    if reach is Reach.centre_cases:
+        return not actor.grid_codes or _in_grids(actor, case)
+    if reach is Reach.grid_cases:
+        return _in_grids(actor, case)
+    if actor.unit is None:
+        return False
     if reach is Reach.lead_unit_cases:
-        return actor.department is not None and actor.department == case.department
-    if reach is Reach.unit_cases:
-        units = {case.department, *case.co_departments}
-        return actor.department is not None and actor.department in units
-    return not actor.grid_codes.isdisjoint(case.grid_codes)
+        return actor.unit == case.unit
+    units = {case.unit, *case.co_unit_codes(), *(s.unit for s in case.whistles)}
+    return actor.unit in units
 
 
 def can_see(actor: Actor, case: CaseSnapshot) -> bool:
@@ -204,20 +246,10 @@ def refusal(case: CaseSnapshot, action: Action, actor: Actor) -> str | None:
     if reach is None:
         if not POLICY[role].actions:
             return "该角色只读 / this role is read-only"
-        return f"{_ROLE_CANNOT[role]} / this role cannot do this"
+        return f"{role.label}不能执行此操作 / a {role.value} cannot do this"
     if not reaches(reach, actor, case):
         return _OUT_OF_REACH[reach]
     return None
-
-
-_ROLE_CANNOT: Final[Mapping[Role, str]] = {
-    Role.admin: "管理员不能执行此操作",
-    Role.dispatcher: "派遣员不能执行此操作",
-    Role.officer: "职能部门不能执行此操作",
-    Role.gridworker: "网格员不能执行此操作",
-    Role.analyst: "该角色只读",
-    Role.screen: "该角色只读",
-}
 
 
 def may(role: Role | str, permission: Permission) -> bool:

@@ -128,8 +128,9 @@ class StageLimits:
 
     Parameters
     ----------
-    accept, dispatch, claim, handle, verify : TimeLimit
-        The limit of each :class:`~api.workflow.machine.Stage`.
+    accept, dispatch, claim, handle, verify, callback : TimeLimit
+        The limit of each :class:`~api.workflow.vocabulary.Stage`. ``handle`` runs from
+        dispatch (receipt of the work order); ``claim`` is the signing limit inside it.
     """
 
     accept: TimeLimit
@@ -137,6 +138,7 @@ class StageLimits:
     claim: TimeLimit
     handle: TimeLimit
     verify: TimeLimit
+    callback: TimeLimit
 
     def for_stage(self, stage: Stage | str) -> TimeLimit:
         """Return the limit of a stage.
@@ -202,6 +204,7 @@ DEFAULT_STAGE_LIMITS = StageLimits(
     claim=TimeLimit(4, "h"),
     handle=TimeLimit(3, "d"),
     verify=TimeLimit(1, "d"),
+    callback=TimeLimit(1, "d"),
 )
 """Fallback limits for a category that sets none of its own."""
 

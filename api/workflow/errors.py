@@ -20,6 +20,7 @@ __all__ = [
     "IllegalTransition",
     "InvalidActionInput",
     "NotPermitted",
+    "RuleBroken",
     "UnknownAction",
     "WorkflowError",
 ]
@@ -140,3 +141,17 @@ class InvalidActionInput(WorkflowError, InvalidInput):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         MinqingError.__init__(self, f"{field}: {message}", field=field)
+
+
+class RuleBroken(WorkflowError, Conflict):
+    """The action is possible in this state but a rule of the practice forbids it now (409).
+
+    Attributes
+    ----------
+    rule : str
+        Which rule, e.g. ``"return_window"``, ``"one_extension"``.
+    """
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        MinqingError.__init__(self, message, rule=rule)

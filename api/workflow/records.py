@@ -1,16 +1,17 @@
 """The records the rules work on: who acts, the case as the rules see it, the input, the outcome.
 
-Plain frozen dataclasses; the service builds them from stored rows and stores what
-:class:`Transition` says.
+Plain frozen dataclasses. The service builds a :class:`CaseSnapshot` from the stored case,
+including the facts that need a clock or the calendar (``overdue``, ``return_window_open``,
+``handle_limit_days``), so that the rules themselves never read a clock.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from api.workflow.vocabulary import Action, Role, Stage, Status
+from api.workflow.vocabulary import Action, ReviewDecision, Role, Stage, Status, SubtaskState, Tier
 
-__all__ = ["ActionInput", "Actor", "CaseSnapshot", "Transition"]
+__all__ = ["ActionInput", "Actor", "CaseSnapshot", "CoUnit", "Summons", "Transition"]
 
 
 @dataclass(frozen=True)
@@ -20,21 +21,22 @@ class Actor:
     Parameters
     ----------
     username : str
-        Login name; recorded as ``claimed_by`` on a claim.
+        Login name.
     role : Role
         The user's role.
-    department : str or None
-        Department code of an officer (``None`` for other roles).
+    unit : str or None
+        The unit an officer or lead belongs to: a department code (e.g. ``xfj``) or a
+        township centre (the large grid's code).
     grid_codes : frozenset of str
-        Grid codes (any level) a grid worker looks after. A case is in scope when
-        any of its small / medium / large grid codes is in this set.
+        Grids (any level) a grid worker looks after, or the large grid of a township
+        dispatcher (empty for the county centre).
     full_name : str
         The person's name, for display.
     """
 
     username: str
     role: Role
-    department: str | None = None
+    unit: str | None = None
     grid_codes: frozenset[str] = frozenset()
     full_name: str = ""
 
@@ -42,94 +44,146 @@ class Actor:
         object.__setattr__(self, "role", Role(self.role))
         object.__setattr__(self, "grid_codes", frozenset(self.grid_codes))
 
+    @property
+    def tier(self) -> Tier | None:
+        """A dispatcher's tier: the county centre, or a township centre (its large grid)."""
+        if self.role is not Role.dispatcher:
+            return None
+        return Tier.township if self.grid_codes else Tier.county
+
+
+@dataclass(frozen=True)
+class CoUnit:
+    """A co-unit (协办) of a case and the state of its sub-task."""
+
+    unit: str
+    state: SubtaskState = SubtaskState.open
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Summons:
+    """One department summoned by a whistle (吹哨), and its 报到."""
+
+    unit: str
+    whistle_no: int
+    reported: bool = False
+    rating: str | None = None
+
 
 @dataclass(frozen=True)
 class CaseSnapshot:
-    """What the rules need to know about a case.
+    """What the rules need to know about a case (and what they change).
 
     Parameters
     ----------
     status : Status
         Current status.
-    department : str or None
-        Main (承办) department code, set by ``dispatch``.
-    co_departments : tuple of str
-        Co-operating (协办) department codes.
+    tier : Tier
+        The tier whose centre owns the case now.
     grid_codes : tuple of str
-        The case's grid codes, ``(small, medium, large)``.
-    claimed_by : str or None
-        Username of the officer who claimed the case (首问负责).
-    escalation_level : int
-        0 网格, 1 镇街, 2 县区.
-    rework_count : int
-        How often the case was sent back for rework (failed verification or reopened).
-    return_count : int
-        How often a department returned the case as wrongly dispatched.
+        The case's grids, ``(small, medium, large)``.
+    unit : str or None
+        The lead unit (承办单位) set by ``dispatch``.
+    co_units : tuple of CoUnit
+        Co-units and their sub-tasks.
+    claimed_by, assignee, handled_by, reported_by : str or None
+        Who signed for the unit, who must act, who handled or resolved it, who reported.
+    answerable : bool
+        The category may be answered at intake (政策咨询).
+    rework_count, reopen_count, return_count : int
+        Failed verifications (返工), reopenings after review (重办), returns (退回).
     extension_count : int
-        How many extensions were approved.
-    reopened : bool
-        Whether a first 不满意 rating already reopened the case.
-    pending_extension_hours : float or None
-        Hours of an extension request awaiting approval.
+        Extensions approved (at most one per case).
+    pending_extension_days : float or None
+        Working days of an extension awaiting approval.
     resolved_on_site : bool
-        Whether a grid worker resolved the case on the spot (就地处置).
-    rating : str or None
-        The resident's final rating, one of :data:`RATINGS`.
-    reported_by : str or None
-        Username of whoever reported the case (always sees it).
+        A grid worker resolved it on the spot (就地处置).
+    first_rating, rating : str or None
+        The first and the latest call-back rating.
+    first_solved, solved : bool or None
+        Whether the resident said the problem was solved, first and latest.
+    unreachable : bool
+        The call-back could not reach the resident.
+    unreasonable : bool
+        Closed after review as an unreasonable complaint.
+    ever_overdue : bool
+        The handling deadline passed while the case was open (never reset).
+    closing_tier : Tier or None
+        The tier at which the case closed.
+    whistles : tuple of Summons
+        Every department summoned by a whistle, with its 报到.
+    overdue : bool
+        The handling deadline has passed now (set by the service from the clock).
+    return_window_open : bool
+        A return is still within its window after dispatch (set by the service).
+    handle_limit_days : float
+        The category's handling limit in working days (the most an extension may add).
     """
 
     status: Status
-    department: str | None = None
-    co_departments: tuple[str, ...] = ()
+    tier: Tier = Tier.township
     grid_codes: tuple[str, ...] = ()
+    unit: str | None = None
+    co_units: tuple[CoUnit, ...] = ()
     claimed_by: str | None = None
-    escalation_level: int = 0
+    assignee: str | None = None
+    handled_by: str | None = None
+    reported_by: str | None = None
+    answerable: bool = False
     rework_count: int = 0
+    reopen_count: int = 0
     return_count: int = 0
     extension_count: int = 0
-    reopened: bool = False
-    pending_extension_hours: float | None = None
+    pending_extension_days: float | None = None
     resolved_on_site: bool = False
+    first_rating: str | None = None
     rating: str | None = None
-    reported_by: str | None = None
+    first_solved: bool | None = None
+    solved: bool | None = None
+    unreachable: bool = False
+    unreasonable: bool = False
+    ever_overdue: bool = False
+    closing_tier: Tier | None = None
+    whistles: tuple[Summons, ...] = ()
+    overdue: bool = False
+    return_window_open: bool = True
+    handle_limit_days: float = 3.0
+
+    def co_unit_codes(self) -> tuple[str, ...]:
+        """The co-units' codes, in the order they were named."""
+        return tuple(c.unit for c in self.co_units)
+
+    def open_subtasks(self) -> tuple[CoUnit, ...]:
+        """Co-unit sub-tasks still awaiting feedback."""
+        return tuple(c for c in self.co_units if c.state is SubtaskState.open)
 
 
 @dataclass(frozen=True)
 class ActionInput:
     """What the user sent with an action; which fields matter depends on the action.
 
-    Parameters
-    ----------
-    department : str or None
-        ``dispatch``: the main department (required).
-    co_departments : tuple of str
-        ``dispatch`` / ``escalate``: co-operating departments.
-    reason : str or None
-        ``reject`` (or ``duplicate_of``), ``return``, ``escalate``, ``extend``: required.
-        ``verify`` with ``passed=False``: optional explanation.
-    duplicate_of : str or None
-        ``reject``: the case this one duplicates.
-    result : str or None
-        ``handle`` / ``resolve_on_site``: what was done (required).
-    passed : bool or None
-        ``verify``: whether the on-site check passed (required).
-    rating : str or None
-        ``rate``: one of :data:`RATINGS` (required).
-    hours : float or None
-        ``extend``: requested extra time in hours, 0 < hours ≤ 720 (required).
-    note : str or None
-        Free text appended to the event note of any action.
+    ``unit`` / ``co_units`` (dispatch), ``officer`` (assign), ``result`` (handle,
+    resolve_on_site, answer), ``reason`` (reject, return, escalate, extend, review, handle
+    closing open sub-tasks), ``duplicate_of`` (reject), ``passed`` (verify), ``rating`` /
+    ``solved`` / ``unreachable`` (callback), ``decision`` (review), ``departments`` /
+    ``minutes`` (whistle), ``days`` (extend), ``note`` (any; co_feedback, report_in).
     """
 
-    department: str | None = None
-    co_departments: tuple[str, ...] = ()
+    unit: str | None = None
+    co_units: tuple[str, ...] = ()
+    officer: str | None = None
     reason: str | None = None
     duplicate_of: str | None = None
     result: str | None = None
     passed: bool | None = None
     rating: str | None = None
-    hours: float | None = None
+    solved: bool | None = None
+    unreachable: bool = False
+    decision: ReviewDecision | None = None
+    departments: tuple[str, ...] = ()
+    minutes: int | None = None
+    days: float | None = None
     note: str | None = None
 
 
@@ -142,19 +196,21 @@ class Transition:
     action : Action
         The action done.
     from_status, to_status : Status
-        Status before and after (equal for escalate / extend / approve_extension).
+        Status before and after.
     case : CaseSnapshot
         The new snapshot to store.
     stage : Stage or None
-        The deadline stage that starts now: the caller sets a new deadline from the
-        stage's limit. ``None`` means keep the current deadline; when
-        ``stage_for(to_status)`` is also ``None`` the case left the loop and no clock runs.
-    note : str or None
-        Human-readable summary for the event log, e.g. ``"派遣至 cgj；协办 zjj"``.
-    extension_hours : float or None
-        Only for ``approve_extension``: move the current stage deadline by this many
-        hours (working hours unless the case is urgent; see
-        :func:`api.workflow.deadlines.extend_deadline`).
+        The deadline stage that starts now (None: keep the running clock; when
+        ``stage_for(to_status)`` is None too, no clock runs).
+    note : str
+        Human-readable summary for the event log, e.g. ``"派遣至 xfj；协办 cgj"``.
+    restart_handling : bool
+        A new handling round starts now (dispatch, rework, reopening): the service sets a
+        new handling deadline from now.
+    extension_days : float or None
+        ``approve_extension``: move the handling deadline by this many working days.
+    summoned : tuple of str
+        ``whistle``: the departments summoned now (the service sets their 报到 deadline).
     """
 
     action: Action
@@ -162,5 +218,7 @@ class Transition:
     to_status: Status
     case: CaseSnapshot
     stage: Stage | None
-    note: str | None
-    extension_hours: float | None = None
+    note: str
+    restart_handling: bool = False
+    extension_days: float | None = None
+    summoned: tuple[str, ...] = field(default_factory=tuple)
