@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.workflow import Stage, TimeLimit
+from api.workflow import Stage, Tier, TimeLimit
 
 __all__ = [
     "CATEGORIES_FILE",
@@ -28,7 +28,16 @@ DEPARTMENTS_FILE = "departments.csv"
 CATEGORIES_FILE = "categories.csv"
 _DEPARTMENT_COLUMNS = ("code", "name", "short_name", "phone")
 _LIMIT_COLUMNS = tuple(f"{stage.value}_limit" for stage in Stage)
-_CATEGORY_COLUMNS = ("code", "name", "parent_code", "department", *_LIMIT_COLUMNS, "urgent")
+_CATEGORY_COLUMNS = (
+    "code",
+    "name",
+    "parent_code",
+    "unit",
+    "tier",
+    "answerable",
+    *_LIMIT_COLUMNS,
+    "urgent",
+)
 
 
 class CatalogError(ValueError):
@@ -62,8 +71,13 @@ class CategoryRow:
         E.g. ``"0201"``, ``"电动车飞线充电"``.
     parent_code : str or None
         The 大类 of a 小类; None for a 大类.
-    department : str or None
-        Default department code of a 小类.
+    unit : str or None
+        Default lead unit (a department code) of a 小类; None: the township of the case's
+        large grid (属地), as for disputes handled by the 司法所 / 调委会.
+    tier : Tier
+        The tier whose centre takes the case first.
+    answerable : bool
+        Whether the centre may answer the case at intake and close it (政策咨询).
     limits : dict of str to TimeLimit
         The stage limits the row sets (stage name → limit); missing stages use the
         workflow's defaults when a case is stored.
@@ -76,7 +90,9 @@ class CategoryRow:
     code: str
     name: str
     parent_code: str | None
-    department: str | None
+    unit: str | None
+    tier: Tier
+    answerable: bool
     limits: dict[str, TimeLimit]
     urgent: bool
     weight: float
@@ -152,8 +168,14 @@ def _category(path: Path, line: int, row: dict[str, str]) -> CategoryRow:
                 limits[column.removesuffix("_limit")] = TimeLimit.parse(row[column])
             except ValueError as exc:
                 raise CatalogError(path, line, column, str(exc)) from None
-    if row["urgent"] not in ("", "0", "1"):
-        raise CatalogError(path, line, "urgent", f"write 0 or 1, not {row['urgent']!r}")
+    for flag in ("urgent", "answerable"):
+        if row[flag] not in ("", "0", "1"):
+            raise CatalogError(path, line, flag, f"write 0 or 1, not {row[flag]!r}")
+    try:
+        tier = Tier(row["tier"] or Tier.township)
+    except ValueError:
+        known = ", ".join(t.value for t in Tier)
+        raise CatalogError(path, line, "tier", f"one of {known}, not {row['tier']!r}") from None
     try:
         weight = float(row.get("weight") or 1)
     except ValueError:
@@ -164,7 +186,9 @@ def _category(path: Path, line: int, row: dict[str, str]) -> CategoryRow:
         code=_required(path, line, row, "code"),
         name=_required(path, line, row, "name"),
         parent_code=row["parent_code"] or None,
-        department=row["department"] or None,
+        unit=row["unit"] or None,
+        tier=tier,
+        answerable=row["answerable"] == "1",
         limits=limits,
         urgent=row["urgent"] == "1",
         weight=weight,
@@ -192,8 +216,8 @@ def read_categories(
     ------
     CatalogError
         A missing file or column, an empty code or name, a repeated code, a bad time
-        limit, urgent flag or weight, a parent that is not a 大类 of the file, a 小类
-        without department or an unknown department.
+        limit, flag, tier or weight, a parent that is not a 大类 of the file, or an
+        unknown department.
     """
     path = data_dir / CATEGORIES_FILE
     categories: list[CategoryRow] = []
@@ -203,14 +227,9 @@ def read_categories(
         if category.code in lines:
             raise CatalogError(path, line, "code", f"category {category.code!r} is listed twice")
         lines[category.code] = line
-        if category.reportable and not category.department:
-            raise CatalogError(path, line, "department", "a 小类 needs a department")
-        if departments is not None and category.department not in (None, *departments):
+        if departments is not None and category.unit not in (None, *departments):
             raise CatalogError(
-                path,
-                line,
-                "department",
-                f"{category.department!r} is not listed in {DEPARTMENTS_FILE}",
+                path, line, "unit", f"{category.unit!r} is not listed in {DEPARTMENTS_FILE}"
             )
         categories.append(category)
     groups = {c.code for c in categories if not c.reportable}

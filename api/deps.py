@@ -57,7 +57,7 @@ def principal_of(user: User) -> Actor:
         username=user.username,
         full_name=user.full_name,
         role=user.role,
-        department=user.department_code,
+        unit=user.unit_code,
         grid_codes=frozenset(user.grid_codes or ()),
     )
 

@@ -14,8 +14,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Relationship, SQLModel
 
 from api.store import GeometryType, UTCDateTime
-from api.vocabulary import Source
-from api.workflow import DEFAULT_STAGE_LIMITS, Role, StageLimits, Status
+from api.vocabulary import Source, UnitKind
+from api.workflow import DEFAULT_STAGE_LIMITS, Role, StageLimits, Status, SubtaskState, Tier
 
 
 def utcnow() -> datetime:
@@ -83,15 +83,21 @@ class AppMeta(SQLModel, table=True):
     value: str = Field(max_length=200)
 
 
-class Department(SQLModel, table=True):
-    """A functional department (职能部门) that handles dispatched cases."""
+class Unit(SQLModel, table=True):
+    """A unit cases are dispatched to: a county department (职能部门) or a township centre.
 
-    __tablename__ = "department"
+    A township centre (属地, ``kind="township"``) has the code of its large grid.
+    """
+
+    __tablename__ = "unit"
 
     code: str = Field(primary_key=True, max_length=20)
     name: str = Field(max_length=100)
     short_name: str = Field(max_length=30)
     phone: str | None = Field(default=None, max_length=30)
+    kind: UnitKind = Field(
+        default=UnitKind.department, sa_column=Column(EnumText(UnitKind), nullable=False)
+    )
 
 
 class Category(SQLModel, table=True):
@@ -102,12 +108,20 @@ class Category(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=20)
     name: str = Field(max_length=100)
     parent_code: str | None = Field(default=None, foreign_key="category.code", max_length=20)
-    department_code: str | None = Field(default=None, foreign_key="department.code", max_length=20)
+    unit_code: str | None = Field(
+        default=None,
+        foreign_key="unit.code",
+        max_length=20,
+        description="The default lead unit; empty: the township of the case's large grid (属地)",
+    )
+    tier: Tier = Field(default=Tier.township, sa_column=Column(EnumText(Tier), nullable=False))
+    answerable: bool = False
     accept_limit: str | None = Field(default=None, max_length=10)
     dispatch_limit: str | None = Field(default=None, max_length=10)
     claim_limit: str | None = Field(default=None, max_length=10)
     handle_limit: str | None = Field(default=None, max_length=10)
     verify_limit: str | None = Field(default=None, max_length=10)
+    callback_limit: str | None = Field(default=None, max_length=10)
     urgent: bool = False
     weight: float = 1.0
 
@@ -129,6 +143,37 @@ class IncidentCoUnit(SQLModel, table=True):
     )
     unit_code: str = Field(primary_key=True, max_length=20, index=True)
     position: int = 0
+    state: SubtaskState = Field(
+        default=SubtaskState.open, sa_column=Column(EnumText(SubtaskState), nullable=False)
+    )
+    note: str | None = None
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class IncidentWhistle(SQLModel, table=True):
+    """One department summoned by a whistle (吹哨) on a case, and its 报到 (report-in)."""
+
+    __tablename__ = "incident_whistle"
+    __table_args__ = (UniqueConstraint("incident_id", "whistle_no", "unit_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("incident.id", ondelete="CASCADE"), index=True)
+    )
+    whistle_no: int
+    unit_code: str = Field(max_length=20, index=True)
+    whistled_by: str = Field(max_length=80)
+    whistled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    reported_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    reported_by: str | None = Field(default=None, max_length=80)
+    note: str | None = None
+    rating: str | None = Field(default=None, max_length=10)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Reported within the limit (None while awaited)."""
+        return None if self.reported_at is None else self.reported_at <= self.due_at
 
 
 class Incident(SQLModel, table=True):
@@ -137,7 +182,7 @@ class Incident(SQLModel, table=True):
     __tablename__ = "incident"
     __table_args__ = (
         Index("ix_incident_lonlat", "lon", "lat"),
-        Index("ix_incident_status_dept", "status", "department_code"),
+        Index("ix_incident_status_unit", "status", "unit_code"),
         Index("ix_incident_category_reported", "category_code", "reported_at"),
         UniqueConstraint("reported_by", "idempotency_key", name="uq_incident_reporter_key"),
         UniqueConstraint("reported_by", "external_id", name="uq_incident_reporter_external"),
@@ -164,7 +209,9 @@ class Incident(SQLModel, table=True):
     medium_code: str = Field(index=True, max_length=20)
     large_code: str = Field(index=True, max_length=20)
     status: Status = Field(sa_column=Column(EnumText(Status), nullable=False, index=True))
-    department_code: str | None = Field(default=None, foreign_key="department.code", max_length=20)
+    tier: Tier = Field(sa_column=Column(EnumText(Tier), nullable=False, index=True))
+    closing_tier: Tier | None = Field(default=None, sa_column=Column(EnumText(Tier)))
+    unit_code: str | None = Field(default=None, foreign_key="unit.code", max_length=20)
     co_units: list[IncidentCoUnit] = Relationship(
         sa_relationship_kwargs={
             "lazy": "selectin",
@@ -172,26 +219,41 @@ class Incident(SQLModel, table=True):
             "cascade": "all, delete-orphan",
         }
     )
-    claimed_by: str | None = Field(default=None, max_length=50)
+    whistles: list[IncidentWhistle] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "order_by": "[IncidentWhistle.whistle_no, IncidentWhistle.id]",
+            "cascade": "all, delete-orphan",
+        }
+    )
+    claimed_by: str | None = Field(default=None, max_length=80)
+    assignee: str | None = Field(default=None, max_length=80, index=True)
+    handled_by: str | None = Field(default=None, max_length=80)
     urgent: bool = False
-    escalation_level: int = 0
     rework_count: int = 0
+    reopen_count: int = 0
     return_count: int = 0
     extension_count: int = 0
-    reopened: bool = False
+    pending_extension_days: float | None = None
     resolved_on_site: bool = False
-    pending_extension_hours: float | None = None
+    first_rating: str | None = Field(default=None, max_length=10)
     rating: str | None = Field(default=None, max_length=10)
+    first_solved: bool | None = None
+    solved: bool | None = None
+    unreachable: bool = False
+    unreasonable: bool = False
+    ever_overdue: bool = False
     stage: str | None = Field(default=None, max_length=20)
     stage_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     stage_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     handle_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    first_handle_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     reported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     accepted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     dispatched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     handled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    rated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    called_back_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     version: int = 1
     idempotency_key: str | None = Field(default=None, max_length=100)
@@ -199,7 +261,7 @@ class Incident(SQLModel, table=True):
     request_hash: str | None = Field(default=None, max_length=64)
 
     @property
-    def co_departments(self) -> tuple[str, ...]:
+    def co_unit_codes(self) -> tuple[str, ...]:
         """The co-units' codes (协办), in the order they were named."""
         return tuple(c.unit_code for c in self.co_units)
 
@@ -221,7 +283,7 @@ class IncidentEvent(SQLModel, table=True):
     to_status: Status = Field(sa_column=Column(EnumText(Status), nullable=False))
     actor: str = Field(max_length=50)
     role: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
-    department_code: str | None = Field(default=None, max_length=20)
+    unit_code: str | None = Field(default=None, max_length=20)
     note: str | None = None
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
@@ -251,7 +313,7 @@ class User(SQLModel, table=True):
     username: str = Field(max_length=80, unique=True)
     full_name: str = Field(max_length=80)
     role: Role = Field(sa_column=Column(EnumText(Role), nullable=False))
-    department_code: str | None = Field(default=None, foreign_key="department.code", max_length=20)
+    unit_code: str | None = Field(default=None, foreign_key="unit.code", max_length=20)
     grid_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     password_hash: str = Field(max_length=200)
     active: bool = True

@@ -1,28 +1,29 @@
-"""Reference data (departments, categories) and users, seeded from ``data/`` files."""
+"""Reference data (units, categories) and demo users, seeded from ``data/`` and the grids."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.catalog import read_categories, read_departments
-from api.models import Category, Department, User
+from api.models import Category, Grid, Unit, User
 from api.security import hash_password
+from api.vocabulary import UnitKind
 from api.workflow import Role
 
 STAFF_ROLES = (Role.admin, Role.dispatcher, Role.analyst, Role.screen)
 STAFF_NAMES = {
-    "admin": "系统管理员",
-    "dispatcher": "指挥中心值班员",
-    "analyst": "分析研判员",
-    "screen": "指挥大屏",
+    Role.admin: "系统管理员",
+    Role.dispatcher: "县联勤指挥中心值班员",
+    Role.analyst: "分析研判员",
+    Role.screen: "指挥大屏",
 }
 
 
 def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
-    """Insert or update departments and categories from the CSV files; returns their counts.
+    """Insert or update the departments (as units) and categories; returns their counts.
 
     Raises
     ------
@@ -32,11 +33,12 @@ def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
     departments = read_departments(data_dir)
     for department in departments:
         session.merge(
-            Department(
+            Unit(
                 code=department.code,
                 name=department.name,
                 short_name=department.short_name,
                 phone=department.phone,
+                kind=UnitKind.department,
             )
         )
     session.flush()
@@ -49,7 +51,9 @@ def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
                 code=row.code,
                 name=row.name,
                 parent_code=row.parent_code,
-                department_code=row.department,
+                unit_code=row.unit,
+                tier=row.tier,
+                answerable=row.answerable,
                 urgent=row.urgent,
                 weight=row.weight,
                 **limits,
@@ -59,36 +63,72 @@ def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
     return len(departments), len(categories)
 
 
-def seed_demo_users(session: Session, *, password: str, medium_grids: Iterable[str]) -> int:
-    """The demo users of the README, all with one password; returns how many exist.
-
-    One argon2 hash serves them all (hashing 900 passwords one by one would take a minute).
-    """
-    password_hash = hash_password(password)
-    existing = set(session.exec(select(User.username)).all())
-    users: list[User] = []
-    for role in STAFF_ROLES:
-        users.append(
-            User(username=role, full_name=STAFF_NAMES[role], role=role, password_hash=password_hash)
-        )
-    for department in session.exec(select(Department)).all():
-        users.append(
-            User(
-                username=f"officer_{department.code}",
-                full_name=f"{department.short_name}承办人",
-                role=Role.officer,
-                department_code=department.code,
-                password_hash=password_hash,
+def seed_township_units(session: Session) -> int:
+    """One township centre unit (属地) per large grid, coded as the grid; returns how many."""
+    larges = session.exec(select(Grid).where(Grid.level == "large")).all()
+    for grid in larges:
+        session.merge(
+            Unit(
+                code=grid.code,
+                name=f"{grid.name}综治中心",
+                short_name=grid.name,
+                kind=UnitKind.township,
             )
         )
-    for code in medium_grids:
+    session.flush()
+    return len(larges)
+
+
+def _user(username: str, full_name: str, role: Role, password_hash: str, **extra: Any) -> User:
+    return User(
+        username=username, full_name=full_name, role=role, password_hash=password_hash, **extra
+    )
+
+
+def seed_demo_users(session: Session, *, password: str) -> int:
+    """The demo users of the README, all with one password; returns how many exist.
+
+    County staff; a dispatcher per township centre; an officer per unit and a lead per
+    department; a grid worker per medium grid. One argon2 hash serves them all.
+    """
+    hashed = hash_password(password)
+    existing = set(session.exec(select(User.username)).all())
+    users = [_user(role.value, STAFF_NAMES[role], role, hashed) for role in STAFF_ROLES]
+    for unit in session.exec(select(Unit).order_by(col(Unit.code))).all():
         users.append(
-            User(
-                username=f"gridworker_{code}",
-                full_name=f"网格员({code})",
-                role=Role.gridworker,
-                grid_codes=[code],
-                password_hash=password_hash,
+            _user(
+                f"officer_{unit.code}",
+                f"{unit.short_name}承办人",
+                Role.officer,
+                hashed,
+                unit_code=unit.code,
+            )
+        )
+        if unit.kind is UnitKind.department:
+            users.append(
+                _user(
+                    f"lead_{unit.code}",
+                    f"{unit.short_name}负责人",
+                    Role.lead,
+                    hashed,
+                    unit_code=unit.code,
+                )
+            )
+        else:
+            users.append(
+                _user(
+                    f"dispatcher_{unit.code}",
+                    f"{unit.short_name}综治中心值班员",
+                    Role.dispatcher,
+                    hashed,
+                    grid_codes=[unit.code],
+                )
+            )
+    mediums = session.exec(select(Grid.code).where(Grid.level == "medium")).all()
+    for code in mediums:
+        users.append(
+            _user(
+                f"gridworker_{code}", f"网格员({code})", Role.gridworker, hashed, grid_codes=[code]
             )
         )
     new = [user for user in users if user.username not in existing]

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     signin_concurrency: int = Field(default=2, ge=1, description="Parallel password checks.")
     duplicate_radius_m: float = Field(default=100.0, gt=0)
     duplicate_window_days: int = Field(default=7, ge=1)
+    return_window_hours: float = Field(
+        default=2.0, gt=0, description="Working hours after dispatch in which a unit may return"
+    )
+    whistle_minutes_urgent: int = Field(
+        default=30, ge=1, description="报到 limit of a whistle on an urgent case (minutes)"
+    )
+    whistle_limit: str = Field(
+        default="1d", pattern=r"^[0-9]+(\.[0-9]+)?[hd]$", description="报到 limit otherwise"
+    )
     tile_url: str = Field(default="", description="Basemap XYZ tile URL; empty = grids only.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

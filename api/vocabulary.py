@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-__all__ = ["SOURCE_LABELS", "Source"]
+__all__ = ["SOURCE_LABELS", "Source", "UnitKind"]
 
 
 class Source(StrEnum):
@@ -35,3 +35,10 @@ SOURCE_LABELS: Final[dict[Source, str]] = {
     Source.sensor: "视频/物联感知",
 }
 """The Chinese name of each source, as DOMAIN.md lists them."""
+
+
+class UnitKind(StrEnum):
+    """What a unit is: a county department (职能部门) or a township centre (属地)."""
+
+    department = "department"
+    township = "township"

@@ -7,7 +7,7 @@ import shapely
 
 from api.context import AppContext
 from api.grids import replace_level
-from api.reference import seed_demo_users, seed_reference
+from api.reference import seed_demo_users, seed_reference, seed_township_units
 
 ORIGIN = (115.30, 22.76)  # lon, lat of the south-west corner (WGS84)
 CELL = 0.01  # degrees: a small grid is 0.01° × 0.01°, about 1 km
@@ -87,8 +87,5 @@ def install_mini_city(context: AppContext) -> None:
         for level in ("large", "medium", "small"):
             replace_level(session, city[level], level=level)
         seed_reference(session, context.settings.data_dir)
-        seed_demo_users(
-            session,
-            password=context.settings.demo_password,
-            medium_grids=list(city["medium"]["code"]),
-        )
+        seed_township_units(session)
+        seed_demo_users(session, password=context.settings.demo_password)

@@ -16,25 +16,32 @@ from sqlmodel import Session, col
 
 from api.cases.record import snapshot_of
 from api.exceptions import NotFound
-from api.models import Incident, IncidentCoUnit
+from api.models import Incident, IncidentCoUnit, IncidentWhistle
 from api.workflow import POLICY, Actor, Reach, can_see
 
 __all__ = ["get_visible", "reach_clause", "visibility_clause"]
 
 
 def _unit_cases(actor: Actor) -> ColumnElement[bool]:
-    if actor.department is None:
+    if actor.unit is None:
         return false()
     co_cases = select(col(IncidentCoUnit.incident_id)).where(
-        col(IncidentCoUnit.unit_code) == actor.department
+        col(IncidentCoUnit.unit_code) == actor.unit
     )
-    return or_(col(Incident.department_code) == actor.department, col(Incident.id).in_(co_cases))
+    summoned = select(col(IncidentWhistle.incident_id)).where(
+        col(IncidentWhistle.unit_code) == actor.unit
+    )
+    return or_(
+        col(Incident.unit_code) == actor.unit,
+        col(Incident.id).in_(co_cases),
+        col(Incident.id).in_(summoned),
+    )
 
 
 def _lead_unit_cases(actor: Actor) -> ColumnElement[bool]:
-    if actor.department is None:
+    if actor.unit is None:
         return false()
-    return col(Incident.department_code) == actor.department
+    return col(Incident.unit_code) == actor.unit
 
 
 def _grid_cases(actor: Actor) -> ColumnElement[bool]:
@@ -46,8 +53,13 @@ def _grid_cases(actor: Actor) -> ColumnElement[bool]:
     )
 
 
+def _centre_cases(actor: Actor) -> ColumnElement[bool]:
+    return _grid_cases(actor) if actor.grid_codes else true()
+
+
 _REACH_SQL: dict[Reach, Callable[[Actor], ColumnElement[bool]]] = {
     Reach.every_case: lambda _actor: true(),
+    Reach.centre_cases: _centre_cases,
     Reach.unit_cases: _unit_cases,
     Reach.lead_unit_cases: _lead_unit_cases,
     Reach.grid_cases: _grid_cases,
@@ -62,7 +74,7 @@ def reach_clause(reach: Reach, actor: Actor) -> ColumnElement[bool]:
 def visibility_clause(actor: Actor) -> ColumnElement[bool] | None:
     """A WHERE clause limiting cases to what ``actor`` may see (None: every case)."""
     sees = POLICY[actor.role].sees
-    if sees is Reach.every_case:
+    if sees is Reach.every_case or (sees is Reach.centre_cases and not actor.grid_codes):
         return None
     return or_(reach_clause(sees, actor), col(Incident.reported_by) == actor.username)
 

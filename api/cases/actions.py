@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -17,21 +17,23 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from api.cases.access import get_visible
-from api.cases.present import category_names, to_public
-from api.cases.record import apply_changes, snapshot_of, transition_changes
+from api.cases.present import catalog_of, to_public
+from api.cases.record import apply_children, case_facts, snapshot_of, transition_changes
 from api.cases.schemas import ActionBody, IncidentPublic
 from api.context import AppContext
 from api.exceptions import Conflict, InvalidInput
-from api.models import Category, Department, Incident, IncidentEvent, IncidentPhoto, utcnow
-from api.workflow import Action, ActionInput, Actor, Transition, apply
+from api.models import Category, Incident, IncidentEvent, IncidentPhoto, Unit, User, utcnow
+from api.vocabulary import UnitKind
+from api.workflow import Action, ActionInput, Actor, Role, TimeLimit, Transition, apply, deadline
 
-__all__ = ["act", "perform", "input_of"]
+__all__ = ["act", "input_of", "perform", "snapshot_now"]
 
 
 def input_of(body: ActionBody) -> ActionInput:
     """The workflow's input from the API body."""
     values = body.model_dump(exclude={"photo_ids"})
-    values["co_departments"] = tuple(values["co_departments"])
+    for name in ("co_units", "departments"):
+        values[name] = tuple(values[name])
     return ActionInput(**values)
 
 
@@ -41,15 +43,25 @@ def perform(
     """One action in its own transaction, as the API offers it: the case afterwards."""
     with context.db.write_session() as session:
         incident = act(
-            session,
-            context,
-            incident_id,
-            action,
-            input_of(body),
-            actor,
-            photo_ids=body.photo_ids,
+            session, context, incident_id, action, input_of(body), actor, photo_ids=body.photo_ids
         )
-        return to_public(incident, actor, context.calendar, category_names=category_names(session))
+        return to_public(incident, actor, context.calendar, catalog=catalog_of(session))
+
+
+def snapshot_now(
+    session: Session, context: AppContext, incident: Incident, now: datetime
+) -> tuple[Category, Any]:
+    """The case's category and its snapshot with the clock's facts as of ``now``."""
+    category = session.get(Category, incident.category_code)
+    assert category is not None
+    facts = case_facts(
+        incident,
+        category,
+        context.calendar,
+        now,
+        return_window_hours=context.settings.return_window_hours,
+    )
+    return category, snapshot_of(incident, facts, answerable=category.answerable)
 
 
 def act(
@@ -73,12 +85,11 @@ def act(
     now = now or utcnow()
     incident = get_visible(session, actor, incident_id)
     version = incident.version
-    transition = apply(snapshot_of(incident), action, actor, data)
-    _check_references(session, incident, data, photo_ids)
-    category = session.get(Category, incident.category_code)
-    assert category is not None
+    category, snapshot = snapshot_now(session, context, incident, now)
+    transition = apply(snapshot, action, actor, data)
+    _check_references(session, incident, transition, data, photo_ids)
     values = transition_changes(
-        incident, transition, limits=category.stage_limits(), calendar=context.calendar, now=now
+        incident, transition, category=category, calendar=context.calendar, now=now
     )
     values = {k: v for k, v in values.items() if getattr(incident, k) != v}
     values["version"] = version + 1
@@ -96,7 +107,14 @@ def act(
         )
     for column, value in values.items():  # what the guarded UPDATE wrote, without re-reading
         set_committed_value(incident, column, value)
-    apply_changes(incident, transition.case.co_departments)
+    apply_children(
+        incident,
+        transition,
+        by=actor.username,
+        note=data.note,
+        now=now,
+        whistle_due=_whistle_due(context, incident, data, now) if transition.summoned else None,
+    )
     session.add(
         event_for(
             incident_id,
@@ -113,15 +131,49 @@ def act(
     return incident
 
 
+def _whistle_due(
+    context: AppContext, incident: Incident, data: ActionInput, now: datetime
+) -> datetime:
+    """When the summoned departments must report in (报到)."""
+    settings = context.settings
+    if data.minutes is not None:
+        return now + timedelta(minutes=data.minutes)
+    if incident.urgent:
+        return now + timedelta(minutes=settings.whistle_minutes_urgent)
+    limit = TimeLimit.parse(settings.whistle_limit)
+    return deadline(now, limit, urgent=False, calendar=context.calendar)
+
+
 def _check_references(
-    session: Session, incident: Incident, data: ActionInput, photo_ids: Sequence[int]
+    session: Session,
+    incident: Incident,
+    transition: Transition,
+    data: ActionInput,
+    photo_ids: Sequence[int],
 ) -> None:
-    """Departments, the duplicated case and photos named in the input must exist."""
-    named = (("department", [data.department]), ("co_departments", data.co_departments))
-    for field, codes in named:
+    """Units, officers, the duplicated case and photos named in the input must exist."""
+    for field, codes in (("unit", [data.unit]), ("co_units", data.co_units)):
         for code in codes:
-            if code and session.get(Department, code) is None:
-                raise InvalidInput(field, f"unknown department {code!r}")
+            if code and transition.action is Action.dispatch and session.get(Unit, code) is None:
+                raise InvalidInput(field, f"unknown unit {code!r}; see GET /api/units")
+    for code in transition.summoned:
+        unit = session.get(Unit, code)
+        if unit is None or unit.kind is not UnitKind.department:
+            raise InvalidInput("departments", f"{code!r} is not a county department")
+    if transition.action is Action.assign:
+        officer = session.exec(select(User).where(User.username == data.officer)).first()
+        if (
+            officer is None
+            or officer.unit_code != incident.unit_code
+            or officer.role
+            not in (
+                Role.officer,
+                Role.lead,
+            )
+        ):
+            raise InvalidInput(
+                "officer", f"{data.officer!r} is not an officer of unit {incident.unit_code}"
+            )
     if data.duplicate_of:
         found = session.exec(
             select(Incident.id).where(Incident.case_no == data.duplicate_of)
@@ -147,13 +199,13 @@ def event_for(
 ) -> IncidentEvent:
     """The audit-trail entry of one transition: the input as sent, and what it set."""
     details: dict[str, Any] = asdict(data) | {
-        "co_departments": list(data.co_departments) or None,
+        "co_units": list(data.co_units) or None,
+        "departments": list(data.departments) or None,
+        "unreachable": data.unreachable or None,
         "note": None,
         "photo_ids": list(photo_ids) or None,
         "due_at": due_at.isoformat() if due_at else None,
-        "escalation_level": (
-            transition.case.escalation_level if transition.action is Action.escalate else None
-        ),
+        "tier": transition.case.tier.value if transition.action is Action.escalate else None,
     }
     return IncidentEvent(
         incident_id=incident_id,
@@ -163,7 +215,7 @@ def event_for(
         to_status=transition.to_status,
         actor=actor.username,
         role=actor.role,
-        department_code=actor.department,
+        unit_code=actor.unit,
         note=transition.note,
         data={key: value for key, value in details.items() if value is not None},
         at=at,

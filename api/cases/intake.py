@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from api.cases.access import visibility_clause
-from api.cases.present import REPORT_ACTION, category_names, to_public
+from api.cases.present import REPORT_ACTION, catalog_of, to_public
 from api.cases.schemas import CaseBrief, IncidentCreate, IncidentCreated
 from api.context import AppContext
 from api.exceptions import Conflict, Forbidden, InvalidInput
@@ -79,9 +79,7 @@ def submit_report(
 def _answer(
     session: Session, context: AppContext, result: IntakeResult, actor: Actor
 ) -> IncidentCreated:
-    public = to_public(
-        result.incident, actor, context.calendar, category_names=category_names(session)
-    )
+    public = to_public(result.incident, actor, context.calendar, catalog=catalog_of(session))
     briefs = [CaseBrief.model_validate(d) for d in result.possible_duplicates]
     return IncidentCreated(**public.model_dump(), possible_duplicates=briefs)
 
@@ -203,6 +201,7 @@ def new_incident(
         medium_code=medium,
         large_code=large,
         status=Status.reported,
+        tier=category.tier,
         urgent=urgent,
         stage=Stage.accept.value,
         stage_started_at=now,
@@ -228,7 +227,7 @@ def report_event(incident: Incident, actor: Actor, *, category_name: str) -> Inc
         to_status=Status.reported,
         actor=actor.username,
         role=actor.role,
-        department_code=actor.department,
+        unit_code=actor.unit,
         note=f"{SOURCE_LABELS[incident.source]}上报：{category_name}",
         data={
             "source": incident.source.value,

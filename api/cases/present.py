@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from api.cases.record import snapshot_of
-from api.cases.schemas import Deadline, EventPublic, GridRef, IncidentPublic
+from api.cases.schemas import (
+    CoUnitPublic,
+    Deadline,
+    EventPublic,
+    GridRef,
+    IncidentPublic,
+    WhistlePublic,
+)
 from api.models import Category, Incident, IncidentEvent, utcnow
 from api.workflow import (
-    ACTION_LABELS,
-    STATUS_LABELS,
+    Action,
     Actor,
     PersonalData,
     WorkCalendar,
@@ -23,7 +30,8 @@ from api.workflow import (
 
 __all__ = [
     "REPORT_ACTION",
-    "category_names",
+    "Catalog",
+    "catalog_of",
     "deadline_of",
     "event_public",
     "mask_name",
@@ -34,7 +42,7 @@ __all__ = [
 REPORT_ACTION = "report"
 """The timeline step that opens every case (not an action a caller can send)."""
 
-EVENT_LABELS = {REPORT_ACTION: "上报", **{a.value: label for a, label in ACTION_LABELS.items()}}
+EVENT_LABELS = {REPORT_ACTION: "上报", **{a.value: a.label for a in Action}}
 
 
 def mask_name(name: str | None) -> str | None:
@@ -79,29 +87,51 @@ def deadline_of(incident: Incident, calendar: WorkCalendar, now: datetime) -> De
     )
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """What presenting a case needs of its category: the name, and if it is answerable."""
+
+    names: dict[str, str]
+    answerable: frozenset[str]
+
+
+def catalog_of(session: Session) -> Catalog:
+    """The category facts for presenting cases, read once per request."""
+    rows = session.exec(select(Category.code, Category.name, Category.answerable)).all()
+    return Catalog(
+        names={code: name for code, name, _a in rows},
+        answerable=frozenset(code for code, _n, answerable in rows if answerable),
+    )
+
+
 def to_public(
     incident: Incident,
     actor: Actor,
     calendar: WorkCalendar,
     *,
-    category_names: dict[str, str] | None = None,
+    catalog: Catalog | None = None,
     now: datetime | None = None,
 ) -> IncidentPublic:
     """The case as this caller may see it (reporter masked by the access policy)."""
     name, phone = reporter_for(actor, incident)
     public = IncidentPublic.model_validate(incident, from_attributes=True)
+    code = incident.category_code
+    answerable = catalog is not None and code in catalog.answerable
+    snapshot = snapshot_of(incident, answerable=answerable)
     return public.model_copy(
         update={
             "reporter_name": name,
             "reporter_phone": phone,
-            "category_name": (category_names or {}).get(incident.category_code),
-            "status_label": STATUS_LABELS[incident.status],
+            "category_name": catalog.names.get(code) if catalog else None,
+            "status_label": incident.status.label,
             "grid": GridRef(
                 small=incident.small_code, medium=incident.medium_code, large=incident.large_code
             ),
             "deadline": deadline_of(incident, calendar, now or utcnow()),
             "deadlines": {"stage": incident.stage_due_at, "handle": incident.handle_due_at},
-            "allowed_actions": allowed_actions(snapshot_of(incident), actor),
+            "co_units": [CoUnitPublic.model_validate(c) for c in incident.co_units],
+            "whistles": [WhistlePublic.model_validate(w) for w in incident.whistles],
+            "allowed_actions": allowed_actions(snapshot, actor),
         }
     )
 
@@ -110,8 +140,3 @@ def event_public(event: IncidentEvent) -> EventPublic:
     """One timeline entry for the API."""
     public = EventPublic.model_validate(event, from_attributes=True)
     return public.model_copy(update={"action_label": EVENT_LABELS.get(event.action, event.action)})
-
-
-def category_names(session: Session) -> dict[str, str]:
-    """Code → name of every category."""
-    return dict(session.exec(select(Category.code, Category.name)).all())

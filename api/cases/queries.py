@@ -10,13 +10,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from api.cases.access import get_visible, visibility_clause
-from api.cases.present import category_names, event_public, to_public
+from api.cases.present import catalog_of, event_public, to_public
 from api.cases.schemas import EventPublic, IncidentPublic
 from api.context import AppContext
 from api.models import Incident, IncidentEvent
 from api.paging import Page, fetch_page
 from api.store import bbox_overlaps
-from api.workflow import Actor, Status
+from api.workflow import Actor, Status, Tier
 
 __all__ = ["CaseFilter", "case_page", "like_prefix", "timeline"]
 
@@ -26,7 +26,9 @@ class CaseFilter:
     """The filters of the case list (all optional, combined with AND)."""
 
     statuses: Sequence[Status] = ()
-    department: str | None = None
+    unit: str | None = None
+    tier: Tier | None = None
+    assignee: str | None = None
     category: str | None = None
     grid: str | None = None
     bbox: tuple[float, float, float, float] | None = None
@@ -45,8 +47,12 @@ def _where(context: AppContext, actor: Actor, filters: CaseFilter) -> list[Colum
         where.append(scope)
     if filters.statuses:
         where.append(col(Incident.status).in_(filters.statuses))
-    if filters.department:
-        where.append(col(Incident.department_code) == filters.department)
+    if filters.tier:
+        where.append(col(Incident.tier) == filters.tier)
+    if filters.assignee:
+        where.append(col(Incident.assignee) == filters.assignee)
+    if filters.unit:
+        where.append(col(Incident.unit_code) == filters.unit)
     if filters.category:
         where.append(col(Incident.category_code).like(like_prefix(filters.category), escape="\\"))
     if filters.grid:
@@ -73,8 +79,8 @@ def case_page(
         .order_by(col(Incident.reported_at).desc(), col(Incident.id).desc())
     )
     rows, matched = fetch_page(session, query, page)
-    names = category_names(session)
-    return [to_public(r, actor, context.calendar, category_names=names) for r in rows], matched
+    catalog = catalog_of(session)
+    return [to_public(r, actor, context.calendar, catalog=catalog) for r in rows], matched
 
 
 def timeline(session: Session, actor: Actor, incident_id: int) -> list[EventPublic]:

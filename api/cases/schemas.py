@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.vocabulary import Source
-from api.workflow import Action, Status
+from api.workflow import Action, ReviewDecision, Status, SubtaskState, Tier
+from api.workflow.steps import WHISTLE_MAX_MINUTES
 
 __all__ = [
     "ActionBody",
     "CaseBrief",
+    "CoUnitPublic",
     "Deadline",
     "EventPublic",
     "GridRef",
@@ -29,6 +31,7 @@ __all__ = [
     "IncidentPublic",
     "PhotoPublic",
     "PointCRS",
+    "WhistlePublic",
 ]
 
 CATEGORY_PATTERN = r"^[0-9]{4}$"
@@ -91,6 +94,31 @@ class CaseBrief(BaseModel):
     lat: float
 
 
+class CoUnitPublic(BaseModel):
+    """A co-unit (协办) and the state of its sub-task."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    unit: str = Field(validation_alias="unit_code")
+    state: SubtaskState
+    note: str | None
+    done_at: datetime | None
+
+
+class WhistlePublic(BaseModel):
+    """A department summoned by a whistle (吹哨) and its 报到."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    whistle_no: int
+    department: str = Field(validation_alias="unit_code")
+    whistled_at: datetime
+    due_at: datetime
+    reported_at: datetime | None
+    on_time: bool | None
+    rating: str | None
+
+
 class IncidentPublic(BaseModel):
     """A case as the API returns it (personal data masked by role)."""
 
@@ -113,18 +141,31 @@ class IncidentPublic(BaseModel):
     grid: GridRef | None = None
     status: Status
     status_label: str = ""
-    department: str | None = Field(validation_alias="department_code")
-    co_departments: list[str]
+    tier: Tier
+    closing_tier: Tier | None
+    unit: str | None = Field(validation_alias="unit_code")
+    co_units: list[CoUnitPublic] = []
     claimed_by: str | None
+    assignee: str | None
     urgent: bool
-    escalation_level: int
-    rework_count: int
+    rework_count: int = Field(description="Failed verifications (返工)")
+    reopen_count: int = Field(
+        description="Reopened after review of an unsatisfied call-back (重办)"
+    )
     return_count: int
     extension_count: int
-    pending_extension_hours: float | None
-    reopened: bool
+    pending_extension_days: float | None
     resolved_on_site: bool
-    rating: str | None
+    first_rating: str | None = Field(description="The first call-back's rating, kept as given")
+    rating: str | None = Field(description="The latest call-back's rating")
+    first_solved: bool | None
+    solved: bool | None
+    unreachable: bool
+    unreasonable: bool
+    ever_overdue: bool
+    handle_due_at: datetime | None
+    first_handle_due_at: datetime | None
+    whistles: list[WhistlePublic] = []
     deadline: Deadline = Field(default_factory=Deadline)
     deadlines: dict[str, datetime | None] = Field(
         default_factory=dict, description="Due times: the running stage and the handle stage"
@@ -142,18 +183,28 @@ class IncidentCreated(IncidentPublic):
 
 
 class ActionBody(BaseModel):
-    """The JSON body of ``POST /api/incidents/{id}/actions/{action}``."""
+    """The JSON body of ``POST /api/incidents/{id}/actions/{action}``.
+
+    Which fields count depends on the action (the workflow's
+    :class:`~api.workflow.records.ActionInput` lists them).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    department: str | None = Field(default=None, max_length=20)
-    co_departments: list[str] = Field(default_factory=list, max_length=10)
+    unit: str | None = Field(default=None, max_length=20, description="dispatch: the lead unit")
+    co_units: list[str] = Field(default_factory=list, max_length=10, description="dispatch")
+    officer: str | None = Field(default=None, max_length=80, description="assign: a username")
     reason: str | None = Field(default=None, max_length=1000)
     duplicate_of: str | None = Field(default=None, max_length=40)
     result: str | None = Field(default=None, max_length=2000)
     passed: bool | None = None
-    rating: str | None = Field(default=None, max_length=10)
-    hours: float | None = Field(default=None, allow_inf_nan=False)
+    rating: Literal["满意", "基本满意", "不满意"] | None = None
+    solved: bool | None = None
+    unreachable: bool = False
+    decision: ReviewDecision | None = None
+    departments: list[str] = Field(default_factory=list, max_length=20, description="whistle")
+    minutes: int | None = Field(default=None, ge=1, le=WHISTLE_MAX_MINUTES, description="whistle")
+    days: float | None = Field(default=None, gt=0, le=60, allow_inf_nan=False, description="extend")
     note: str | None = Field(default=None, max_length=1000)
     photo_ids: list[int] = Field(default_factory=list, max_length=20)
 
@@ -172,7 +223,7 @@ class EventPublic(BaseModel):
     to_status: Status
     actor: str
     role: str
-    department: str | None = Field(validation_alias="department_code")
+    unit: str | None = Field(validation_alias="unit_code")
     note: str | None
     data: dict[str, Any]
     at: datetime

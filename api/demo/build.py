@@ -14,7 +14,7 @@ from api.context import AppContext
 from api.demo.history import Lifecycle, plan_cases, replay_history
 from api.grids import level_counts, replace_level
 from api.models import Incident, utcnow
-from api.reference import seed_demo_users, seed_reference
+from api.reference import seed_demo_users, seed_reference, seed_township_units
 from api.settings import Settings
 from geo.demo_city import DemoCity, build_demo_city
 from geo.display import display_geometries
@@ -46,9 +46,8 @@ def _store_city(
             replace_level(session, layer, level=level, display=display)
             progress.advance(task)
         seed_reference(session, settings.data_dir)
-        seed_demo_users(
-            session, password=settings.demo_password, medium_grids=list(city.medium["code"])
-        )
+        seed_township_units(session)
+        seed_demo_users(session, password=settings.demo_password)
 
 
 def _store_history(

@@ -27,7 +27,7 @@ class Token(BaseModel):
     expires_at: datetime
     username: str
     role: str
-    department: str | None
+    unit: str | None
     grid_codes: list[str]
 
 
@@ -73,7 +73,7 @@ def token(
         expires_at=expires,
         username=user.username,
         role=user.role,
-        department=user.department_code,
+        unit=user.unit_code,
         grid_codes=list(user.grid_codes or []),
     )
 
@@ -84,7 +84,7 @@ class Me(BaseModel):
     username: str
     full_name: str
     role: str
-    department: str | None
+    unit: str | None
     grid_codes: list[str]
 
 
@@ -95,6 +95,6 @@ def me(principal: Annotated[Actor, allowed(Permission.signed_in)]) -> Me:
         username=principal.username,
         full_name=principal.full_name,
         role=principal.role,
-        department=principal.department,
+        unit=principal.unit,
         grid_codes=sorted(principal.grid_codes),
     )

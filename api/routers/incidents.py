@@ -16,7 +16,7 @@ from api.cases.access import get_visible
 from api.cases.actions import perform
 from api.cases.intake import submit_report
 from api.cases.photos import attach_photo, photo_file
-from api.cases.present import category_names, to_public
+from api.cases.present import catalog_of, to_public
 from api.cases.queries import CaseFilter, case_page, timeline
 from api.cases.schemas import (
     ActionBody,
@@ -30,7 +30,7 @@ from api.deps import ContextDep, SessionDep, allowed
 from api.http.urls import request_url
 from api.paging import page_links
 from api.params import BBoxDep, IdPath, PageDep
-from api.workflow import Action, Actor, Permission, Status
+from api.workflow import Action, Actor, Permission, Status, Tier
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -71,7 +71,9 @@ def list_incidents(
     page: PageDep,
     bbox: BBoxDep,
     status: Annotated[list[Status] | None, Query(description="One or more statuses")] = None,
-    department: Annotated[str | None, Query(max_length=20)] = None,
+    unit: Annotated[str | None, Query(max_length=20, description="Lead unit")] = None,
+    tier: Annotated[Tier | None, Query(description="The tier whose queue holds it")] = None,
+    assignee: Annotated[str | None, Query(max_length=80)] = None,
     category: Annotated[
         str | None, Query(pattern=r"^[0-9]{2,4}$", description="小类 or 大类 code")
     ] = None,
@@ -84,7 +86,13 @@ def list_incidents(
     The answer has ``numberMatched``, ``numberReturned``, ``links`` and ``items``.
     """
     filters = CaseFilter(
-        statuses=tuple(status or ()), department=department, category=category, grid=grid, bbox=bbox
+        statuses=tuple(status or ()),
+        unit=unit,
+        tier=tier,
+        assignee=assignee,
+        category=category,
+        grid=grid,
+        bbox=bbox,
     )
     items, matched = case_page(session, context, principal, filters, page)
     meta = page_links(
@@ -103,7 +111,7 @@ def get_incident(
 ) -> IncidentPublic:
     """The case with its clock, light and the actions the caller may take now."""
     incident = get_visible(session, principal, incident_id)
-    return to_public(incident, principal, context.calendar, category_names=category_names(session))
+    return to_public(incident, principal, context.calendar, catalog=catalog_of(session))
 
 
 @router.post(
@@ -130,7 +138,7 @@ def do_action(
     "/{incident_id}/events", summary="The case's timeline", response_model=list[EventPublic]
 )
 def get_events(incident_id: CaseId, session: SessionDep, principal: Reader) -> list[EventPublic]:
-    """Every transition with actor, role, department and time, oldest first."""
+    """Every transition with actor, role, unit and time, oldest first."""
     return timeline(session, principal, incident_id)
 
 

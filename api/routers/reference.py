@@ -2,44 +2,61 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 
 from api.deps import PUBLIC, SessionDep
-from api.models import Category, Department
+from api.models import Category, Unit
+from api.vocabulary import UnitKind
+from api.workflow import Tier
 
 router = APIRouter(tags=["reference"], dependencies=PUBLIC)
 
 
-class DepartmentPublic(BaseModel):
-    """A department."""
+class UnitPublic(BaseModel):
+    """A unit: a county department or a township centre (属地)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     code: str
     name: str
     short_name: str
     phone: str | None
+    kind: UnitKind
 
 
 class CategoryPublic(BaseModel):
-    """A category: 大类 (``parent`` None) or 小类 with its department and time limits."""
+    """A category: 大类 (``parent`` None) or 小类 with its routing and time limits."""
 
     code: str
     name: str
     parent: str | None
-    department: str | None
+    unit: str | None
+    tier: Tier
+    answerable: bool
     urgent: bool
     limits: dict[str, str] | None
 
 
-@router.get("/departments", response_model=list[DepartmentPublic], summary="Departments")
-def departments(session: SessionDep) -> list[DepartmentPublic]:
-    """Every department, by code."""
-    rows = session.exec(select(Department).order_by(col(Department.code))).all()
-    return [
-        DepartmentPublic(code=d.code, name=d.name, short_name=d.short_name, phone=d.phone)
-        for d in rows
-    ]
+@router.get("/units", response_model=list[UnitPublic], summary="Units (departments, townships)")
+def units(
+    session: SessionDep,
+    kind: Annotated[UnitKind | None, Query(description="Only this kind")] = None,
+) -> list[UnitPublic]:
+    """Every unit cases can be dispatched to, by code."""
+    query = select(Unit).order_by(col(Unit.code))
+    if kind is not None:
+        query = query.where(Unit.kind == kind)
+    return [UnitPublic.model_validate(u) for u in session.exec(query).all()]
+
+
+@router.get("/departments", response_model=list[UnitPublic], summary="County departments")
+def departments(session: SessionDep) -> list[UnitPublic]:
+    """The county departments (职能部门), by code: the units of kind ``department``."""
+    return units(session, UnitKind.department)
 
 
 @router.get("/categories", response_model=list[CategoryPublic], summary="Event categories")
@@ -51,7 +68,9 @@ def categories(session: SessionDep) -> list[CategoryPublic]:
             code=c.code,
             name=c.name,
             parent=c.parent_code,
-            department=c.department_code,
+            unit=c.unit_code,
+            tier=c.tier,
+            answerable=c.answerable,
             urgent=c.urgent,
             limits=c.stage_limits().as_dict() if c.parent_code else None,
         )
