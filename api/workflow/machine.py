@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Final
 
 from api.workflow.access import refusal as access_refusal
-from api.workflow.errors import IllegalTransition, NotPermitted, UnknownAction
+from api.workflow.errors import IllegalTransition, NotPermitted, RuleBroken, UnknownAction
 from api.workflow.records import ActionInput, Actor, CaseSnapshot, Transition
 from api.workflow.steps import STEPS
 from api.workflow.vocabulary import Action, Role, Status, Tier
@@ -115,9 +115,34 @@ def _admin_duty(case: CaseSnapshot, action: Action, actor: Actor) -> str | None:
     return None
 
 
+def _standing_rule(case: CaseSnapshot, action: Action) -> RuleBroken | None:
+    """The rule of the practice that forbids ``action`` now, whatever the input (or None).
+
+    The rules that depend on the input (open sub-tasks at ``handle``) stay in their step.
+    """
+    if action is _A.return_ and not case.return_window_open:
+        return RuleBroken(
+            "return_window",
+            "退回须在派遣后规定时限内提出 / a case may be returned only within the window "
+            "after dispatch",
+        )
+    if action is _A.extend and case.extension_count >= 1:
+        return RuleBroken("one_extension", "每件案件只能延期一次 / a case may be extended once")
+    if action is _A.extend and case.overdue:
+        return RuleBroken(
+            "extend_before_deadline",
+            "已超期，不能再申请延期 / an extension must be requested before the deadline",
+        )
+    return None
+
+
 def allowed_actions(case: CaseSnapshot, actor: Actor | None = None) -> list[Action]:
-    """The actions possible on a case now, optionally only those ``actor`` may do."""
-    actions = [a for a in Action if _is_legal(case, a)]
+    """The actions possible on a case now, optionally only those ``actor`` may do.
+
+    An action a standing rule forbids (return after the window, a second extension, an
+    extension once overdue) is not listed: :func:`apply` would refuse it whatever the input.
+    """
+    actions = [a for a in Action if _is_legal(case, a) and _standing_rule(case, a) is None]
     if actor is not None:
         actions = [
             a
@@ -145,5 +170,8 @@ def apply(case: CaseSnapshot, action: Action | str, actor: Actor, data: ActionIn
     refusal = access_refusal(case, act, actor) or _duty_refusal(case, act, actor)
     if refusal is not None:
         raise NotPermitted(actor, act, refusal)
+    broken = _standing_rule(case, act)
+    if broken is not None:
+        raise broken
     step: Callable[[CaseSnapshot, Actor, ActionInput], Transition] = STEPS[act]
     return step(case, actor, data)

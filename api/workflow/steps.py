@@ -1,7 +1,7 @@
 """One step per action: what it needs as input and what it makes of the case (pure).
 
-Each step is called by :func:`api.workflow.machine.apply` after legality and permission
-are checked; it validates the input and returns the :class:`Transition`.
+Each step is called by :func:`api.workflow.machine.apply` after legality, permission and
+the standing rules are checked; it validates the input and returns the :class:`Transition`.
 """
 
 from __future__ import annotations
@@ -138,12 +138,6 @@ def _dispatch(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition
 
 
 def _return(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition:
-    if not case.return_window_open:
-        raise RuleBroken(
-            "return_window",
-            "退回须在派遣后规定时限内提出 / a case may be returned only within the window "
-            "after dispatch",
-        )
     reason = _text(data.reason, "reason", "退回须说明理由 / a reason is required")
     new = replace(
         case,
@@ -364,13 +358,6 @@ def _rate_report_in(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Tran
 
 
 def _extend(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition:
-    if case.extension_count >= 1:
-        raise RuleBroken("one_extension", "每件案件只能延期一次 / a case may be extended once")
-    if case.overdue:
-        raise RuleBroken(
-            "extend_before_deadline",
-            "已超期，不能再申请延期 / an extension must be requested before the deadline",
-        )
     days = data.days
     limit = case.handle_limit_days
     if days is None or not math.isfinite(days) or not 0 < days <= limit:
