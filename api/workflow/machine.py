@@ -28,7 +28,7 @@ from typing import Final
 from api.workflow.access import refusal as access_refusal
 from api.workflow.errors import IllegalTransition, NotPermitted, RuleBroken, UnknownAction
 from api.workflow.records import ActionInput, Actor, CaseSnapshot, Transition
-from api.workflow.steps import STEPS
+from api.workflow.steps import STEPS, WITH_UNIT
 from api.workflow.vocabulary import Action, Role, Status, Tier
 
 __all__ = ["allowed_actions", "apply"]
@@ -43,9 +43,6 @@ _BEFORE_HANDLED: Final = frozenset(
         Status.assigned,
         Status.in_progress,
     }
-)
-_WITH_UNIT: Final = frozenset(
-    {Status.dispatched, Status.claimed, Status.assigned, Status.in_progress}
 )
 
 _LEGAL: Final[dict[Status, frozenset[Action]]] = {
@@ -63,6 +60,10 @@ _LEGAL: Final[dict[Status, frozenset[Action]]] = {
 }
 """Actions whose legality depends on the status alone."""
 
+_TOWNSHIP_ON_COUNTY: Final = frozenset({_A.whistle, _A.rate_report_in})
+"""What a township centre still does on a case in the county's queue: it may blow the
+whistle on a problem in its area, and it rates the 报到 of the departments it summoned."""
+
 
 def _is_legal(case: CaseSnapshot, action: Action) -> bool:
     status = case.status
@@ -70,11 +71,11 @@ def _is_legal(case: CaseSnapshot, action: Action) -> bool:
         _A.answer: status is Status.reported and case.answerable,
         _A.escalate: status in _BEFORE_HANDLED and case.tier.above() is not None,
         _A.whistle: status in _BEFORE_HANDLED,
-        _A.co_feedback: status in _WITH_UNIT and bool(case.open_subtasks()),
+        _A.co_feedback: status in WITH_UNIT and bool(case.open_subtasks()),
         _A.report_in: any(not s.reported for s in case.whistles) and status in _BEFORE_HANDLED,
         _A.rate_report_in: any(s.reported and s.rating is None for s in case.whistles),
-        _A.extend: status in _WITH_UNIT and case.pending_extension_days is None,
-        _A.approve_extension: status in _WITH_UNIT and case.pending_extension_days is not None,
+        _A.extend: status in WITH_UNIT and case.pending_extension_days is None,
+        _A.approve_extension: status in WITH_UNIT and case.pending_extension_days is not None,
     }
     if action in conditional:
         return conditional[action]
@@ -85,7 +86,11 @@ def _duty_refusal(case: CaseSnapshot, action: Action, actor: Actor) -> str | Non
     """Separation of duties and ownership, beyond the role table (None: allowed)."""
     if actor.role is Role.admin:
         return _admin_duty(case, action, actor)
-    if actor.tier is Tier.township and case.tier is Tier.county and action is not _A.whistle:
+    if (
+        actor.tier is Tier.township
+        and case.tier is Tier.county
+        and action not in _TOWNSHIP_ON_COUNTY
+    ):
         return "案件已上报县区，由县联勤指挥中心处置 / the case is in the county centre's queue"
     if action in (_A.start, _A.handle) and actor.username != case.assignee:
         return f"仅交办的承办人 {case.assignee} 可执行 / only the assignee {case.assignee} may act"

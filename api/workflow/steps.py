@@ -24,7 +24,12 @@ from api.workflow.vocabulary import (
     Tier,
 )
 
-__all__ = ["STEPS", "WHISTLE_MAX_MINUTES"]
+__all__ = ["STEPS", "WITH_UNIT", "WHISTLE_MAX_MINUTES"]
+
+WITH_UNIT: Final = frozenset(
+    {Status.dispatched, Status.claimed, Status.assigned, Status.in_progress}
+)
+"""Statuses in which a unit holds the case (a handling round runs; extensions apply)."""
 
 WHISTLE_MAX_MINUTES: Final = 7 * 24 * 60
 """The longest 报到 limit a whistle may set (a week)."""
@@ -64,10 +69,17 @@ def _move(
     data: ActionInput,
     **extra: object,
 ) -> Transition:
-    """The transition, with what every step keeps: ever-overdue and the closing tier."""
+    """The transition, with what every step keeps.
+
+    Ever-overdue once overdue, the closing tier on closing, and a pending extension only
+    while a unit still holds the case (a request dies with its handling round).
+    """
     ever_overdue = new.ever_overdue or case.overdue
     closing = new.tier if new.status is Status.closed else new.closing_tier
-    new = replace(new, ever_overdue=ever_overdue, closing_tier=closing)
+    pending = new.pending_extension_days if new.status in WITH_UNIT else None
+    new = replace(
+        new, ever_overdue=ever_overdue, closing_tier=closing, pending_extension_days=pending
+    )
     if data.note and data.note.strip() and action is not Action.co_feedback:
         note = f"{note}；{data.note.strip()}"
     return Transition(
@@ -304,7 +316,7 @@ def _escalate(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition
     assert above is not None  # guaranteed by legality
     new = replace(case, tier=above)
     stage = None
-    if case.status in (Status.dispatched, Status.claimed, Status.assigned, Status.in_progress):
+    if case.status in WITH_UNIT:
         new = replace(
             new, status=Status.accepted, unit=None, co_units=(), claimed_by=None, assignee=None
         )
