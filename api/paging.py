@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func
 from sqlmodel import Session, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 T = TypeVar("T")
 
@@ -47,7 +47,9 @@ class PageMeta:
         }
 
 
-def fetch_page(session: Session, query: SelectOfScalar[T], page: Page) -> tuple[list[T], int]:
+def fetch_page(
+    session: Session, query: SelectOfScalar[T] | Select[Any, Any], page: Page
+) -> tuple[list[Any], int]:
     """The rows of ``query`` on ``page`` and how many it matches in all."""
     matched = session.exec(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.exec(query.offset(page.offset).limit(page.limit)).all()

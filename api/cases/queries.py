@@ -11,14 +11,14 @@ from sqlmodel import Session, col, select
 
 from api.cases.access import get_visible, visibility_clause
 from api.cases.present import catalog_of, event_public, to_public
-from api.cases.schemas import EventPublic, IncidentPublic
+from api.cases.schemas import EventPublic, IncidentPublic, WhistlePublic, WhistleRecord
 from api.context import AppContext
-from api.models import Incident, IncidentEvent
+from api.models import Incident, IncidentEvent, IncidentWhistle
 from api.paging import Page, fetch_page
 from api.store import bbox_overlaps
 from api.workflow import Actor, Status, Tier
 
-__all__ = ["CaseFilter", "case_page", "like_prefix", "timeline"]
+__all__ = ["CaseFilter", "case_page", "like_prefix", "timeline", "whistle_page"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,33 @@ def case_page(
     rows, matched = fetch_page(session, query, page)
     catalog = catalog_of(session)
     return [to_public(r, actor, context.calendar, catalog=catalog) for r in rows], matched
+
+
+def whistle_page(
+    session: Session, actor: Actor, *, unit: str | None, awaiting: bool, page: Page
+) -> tuple[list[WhistleRecord], int]:
+    """Departments summoned by whistles on the cases the caller may see, newest first."""
+    query = select(IncidentWhistle, Incident.case_no).join(
+        Incident, col(Incident.id) == col(IncidentWhistle.incident_id)
+    )
+    scope = visibility_clause(actor)
+    if scope is not None:
+        query = query.where(scope)
+    if unit:
+        query = query.where(col(IncidentWhistle.unit_code) == unit)
+    if awaiting:
+        query = query.where(col(IncidentWhistle.reported_at).is_(None))
+    query = query.order_by(col(IncidentWhistle.whistled_at).desc(), col(IncidentWhistle.id))
+    rows, matched = fetch_page(session, query, page)
+    records = [
+        WhistleRecord(
+            **WhistlePublic.model_validate(whistle).model_dump(),
+            incident_id=whistle.incident_id,
+            case_no=case_no,
+        )
+        for whistle, case_no in rows
+    ]
+    return records, matched
 
 
 def timeline(session: Session, actor: Actor, incident_id: int) -> list[EventPublic]:

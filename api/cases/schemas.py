@@ -32,6 +32,7 @@ __all__ = [
     "PhotoPublic",
     "PointCRS",
     "WhistlePublic",
+    "WhistleRecord",
 ]
 
 CATEGORY_PATTERN = r"^[0-9]{4}$"
@@ -117,6 +118,13 @@ class WhistlePublic(BaseModel):
     reported_at: datetime | None
     on_time: bool | None
     rating: str | None
+
+
+class WhistleRecord(WhistlePublic):
+    """A summons listed per department: the whistle and the case it was blown on."""
+
+    incident_id: int
+    case_no: str
 
 
 class IncidentPublic(BaseModel):

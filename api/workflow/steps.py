@@ -129,7 +129,7 @@ def _resolve_on_site(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Tra
         status=Status.handled,
         resolved_on_site=True,
         handled_by=actor.username,
-        tier=Tier.grid,
+        tier=Tier.grid if case.tier is not Tier.county else case.tier,
     )
     return _move(case, Action.resolve_on_site, new, Stage.verify, f"就地处置：{result}", data)
 

@@ -29,26 +29,32 @@ NAMES = {
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
 }
-NEW_CASE_COLUMNS = (
-    sa.Column("tier", sa.String(20), nullable=False, server_default="township"),
-    sa.Column("closing_tier", sa.String(20)),
-    sa.Column("assignee", sa.String(80)),
-    sa.Column("handled_by", sa.String(80)),
-    sa.Column("reopen_count", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("pending_extension_days", sa.Float),
-    sa.Column("first_rating", sa.String(10)),
-    sa.Column("first_solved", sa.Boolean),
-    sa.Column("solved", sa.Boolean),
-    sa.Column("unreachable", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("unreasonable", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("ever_overdue", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("first_handle_due_at", UTCDateTime()),
-)
-OLD_CASE_COLUMNS = (
-    sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("reopened", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("pending_extension_hours", sa.Float),
-)
+
+
+def _new_case_columns() -> tuple[sa.Column, ...]:
+    return (
+        sa.Column("tier", sa.String(20), nullable=False, server_default="township"),
+        sa.Column("closing_tier", sa.String(20)),
+        sa.Column("assignee", sa.String(80)),
+        sa.Column("handled_by", sa.String(80)),
+        sa.Column("reopen_count", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("pending_extension_days", sa.Float),
+        sa.Column("first_rating", sa.String(10)),
+        sa.Column("first_solved", sa.Boolean),
+        sa.Column("solved", sa.Boolean),
+        sa.Column("unreachable", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("unreasonable", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("ever_overdue", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("first_handle_due_at", UTCDateTime()),
+    )
+
+
+def _old_case_columns() -> tuple[sa.Column, ...]:
+    return (
+        sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("reopened", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("pending_extension_hours", sa.Float),
+    )
 
 
 def _rename_unit_column(table: str, old: str, new: str) -> None:
@@ -74,8 +80,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("callback_limit", sa.String(10)))
     op.drop_index("ix_incident_status_dept", table_name="incident")
     with op.batch_alter_table("incident") as batch:
-        for column in NEW_CASE_COLUMNS:
-            batch.add_column(column.copy())
+        for column in _new_case_columns():
+            batch.add_column(column)
         batch.alter_column("rated_at", new_column_name="called_back_at")
     op.execute(
         "UPDATE incident SET tier = CASE WHEN escalation_level >= 2 THEN 'county' ELSE 'township' "
@@ -85,7 +91,7 @@ def upgrade() -> None:
     op.execute("UPDATE incident SET status = 'closed' WHERE status = 'rated'")
     op.execute("UPDATE incident SET closing_tier = tier WHERE status = 'closed'")
     with op.batch_alter_table("incident") as batch:
-        for column in OLD_CASE_COLUMNS:
+        for column in _old_case_columns():
             batch.drop_column(column.name)
     op.create_index("ix_incident_status_unit", "incident", ["status", "unit_code"])
     op.create_index("ix_incident_tier", "incident", ["tier"])
@@ -126,8 +132,8 @@ def downgrade() -> None:
     for name in ("ix_incident_assignee", "ix_incident_tier", "ix_incident_status_unit"):
         op.drop_index(name, table_name="incident")
     with op.batch_alter_table("incident") as batch:
-        for column in OLD_CASE_COLUMNS:
-            batch.add_column(column.copy())
+        for column in _old_case_columns():
+            batch.add_column(column)
     op.execute(
         "UPDATE incident SET escalation_level = CASE WHEN tier = 'county' THEN 2 ELSE 0 END, "
         "reopened = reopen_count > 0"
@@ -137,7 +143,7 @@ def downgrade() -> None:
     )
     with op.batch_alter_table("incident") as batch:
         batch.alter_column("called_back_at", new_column_name="rated_at")
-        for column in NEW_CASE_COLUMNS:
+        for column in _new_case_columns():
             batch.drop_column(column.name)
     with op.batch_alter_table("category") as batch:
         for name in ("callback_limit", "answerable", "tier"):
