@@ -20,7 +20,7 @@ def dispatched_to_a(client: TestClient) -> int:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher, reporter_name=NAME, reporter_phone=PHONE)["id"]
     act(client, dispatcher, case_id, "accept")
-    act(client, dispatcher, case_id, "dispatch", department="xfj")
+    act(client, dispatcher, case_id, "dispatch", unit="xfj")
     return case_id
 
 
@@ -41,10 +41,12 @@ def test_officer_of_another_department_can_neither_read_nor_act(
             json={
                 "reason": "x",
                 "result": "x",
-                "department": "cgj",
+                "unit": "cgj",
+                "officer": "officer_cgj",
                 "passed": True,
                 "rating": "满意",
-                "hours": 2,
+                "solved": True,
+                "days": 1,
             },
             headers=other,
         )

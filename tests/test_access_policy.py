@@ -21,6 +21,7 @@ from tests.driver import act, login, report
 USERS = {
     Role.admin: "admin",
     Role.dispatcher: "dispatcher",
+    Role.lead: "lead_xfj",
     Role.officer: "officer_xfj",
     Role.gridworker: "gridworker_441502001001",
     Role.analyst: "analyst",
@@ -82,7 +83,7 @@ def dispatched_case(client: TestClient) -> int:
     case_id = int(report(client, login(client, "gridworker_441502001001"))["id"])
     dispatcher = login(client, "dispatcher")
     act(client, dispatcher, case_id, "accept")
-    act(client, dispatcher, case_id, "dispatch", department="xfj")
+    act(client, dispatcher, case_id, "dispatch", unit="xfj")
     return case_id
 
 
@@ -116,11 +117,11 @@ def test_sql_and_python_visibility_agree(city_context: AppContext, client: TestC
     ]
     for case_id, department, co in ((cases[0], "xfj", ["cgj"]), (cases[2], "cgj", [])):
         act(client, dispatcher, case_id, "accept")
-        act(client, dispatcher, case_id, "dispatch", department=department, co_departments=co)
+        act(client, dispatcher, case_id, "dispatch", unit=department, co_units=co)
     actors = [
-        Actor(username="officer_cgj", role=Role.officer, department="cgj"),
-        Actor(username="officer_xfj", role=Role.officer, department="xfj"),
-        Actor(username="officer_zjj", role=Role.officer, department="zjj"),
+        Actor(username="officer_cgj", role=Role.officer, unit="cgj"),
+        Actor(username="officer_xfj", role=Role.officer, unit="xfj"),
+        Actor(username="officer_zjj", role=Role.officer, unit="zjj"),
         Actor(username="g", role=Role.gridworker, grid_codes=frozenset({"441502001001"})),
         Actor(username="g2", role=Role.gridworker, grid_codes=frozenset({"441502002"})),
         Actor(username="screen", role=Role.screen),

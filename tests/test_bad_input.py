@@ -126,9 +126,10 @@ def test_good_photo_is_stored_and_served_by_role(
     assert client.get(url, headers=login(client, "screen")).status_code == 403
     assert client.get(url, headers=login(client, "officer_cgj")).status_code == 404
     act(client, dispatcher, case_id, "accept")
-    act(client, dispatcher, case_id, "dispatch", department="xfj")
+    act(client, dispatcher, case_id, "dispatch", unit="xfj")
     officer = login(client, "officer_xfj")
     act(client, officer, case_id, "claim")
+    act(client, officer, case_id, "assign", officer="officer_xfj")
     handled = client.post(
         f"/api/incidents/{case_id}/actions/handle",
         json={"result": "已整改", "photo_ids": [stored.json()["id"]]},
@@ -155,8 +156,8 @@ def test_action_on_a_closed_case_names_the_state(
 @pytest.mark.parametrize(
     ("action", "body", "field"),
     [
-        ("dispatch", {}, "department"),
-        ("dispatch", {"department": "nosuch"}, "department"),
+        ("dispatch", {}, "unit"),
+        ("dispatch", {"unit": "nosuch"}, "unit"),
         ("reject", {}, "reason"),
         ("reject", {"duplicate_of": "SW-00000000-999999"}, "duplicate_of"),
     ],

@@ -54,7 +54,7 @@ def test_look_alikes_are_only_cases_the_caller_may_see(client: TestClient) -> No
     dispatcher = login(client, "dispatcher")
     other = report(client, dispatcher)
     act(client, dispatcher, other["id"], "accept")
-    act(client, dispatcher, other["id"], "dispatch", department="xfj")
+    act(client, dispatcher, other["id"], "dispatch", unit="xfj")
     officer = login(client, "officer_cgj")
     created = report(client, officer)
     assert created["possible_duplicates"] == []

@@ -45,7 +45,7 @@ def test_twenty_simultaneous_claims_have_one_winner(city_context: AppContext) ->
         dispatcher = _token(base, "dispatcher")
         officer = _token(base, "officer_xfj")
         case_id = _new_case(base, dispatcher)
-        for action, body in (("accept", {}), ("dispatch", {"department": "xfj"})):
+        for action, body in (("accept", {}), ("dispatch", {"unit": "xfj"})):
             assert (
                 httpx.post(
                     f"{base}/api/incidents/{case_id}/actions/{action}",
