@@ -1,16 +1,19 @@
 """The closed loop's vocabulary: statuses, actions, roles, stages, ratings and their labels.
 
 Declared once here; the machine, the access policy, the service, the demo and the screens
-import them. Stored as text on both stores.
+import them. Stored as text on both stores. Each member is declared with its Chinese label
+(:class:`LabelledEnum`); the ``*_LABELS`` tables are derived from the members.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self, TypeVar
 
 __all__ = [
     "ACTION_LABELS",
     "ESCALATION_LABELS",
+    "LabelledEnum",
     "MAX_ESCALATION_LEVEL",
     "MAX_EXTENSION_HOURS",
     "OPEN_STATUSES",
@@ -23,37 +26,59 @@ __all__ = [
     "Role",
     "Stage",
     "Status",
+    "labels_of",
     "stage_for",
 ]
 
 
-class Status(StrEnum):
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a label: ``name = "value", "label"``.
+
+    The value is what is stored and sent; ``member.label`` is the Chinese name shown to
+    people. ``Status("closed")`` looks a member up by value, as for any enum.
+    """
+
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        """Build a member from its declaration ``"value", "label"``.
+
+        ``label`` has a default only so that a lookup by value, ``Status("closed")``
+        (which never reaches this method), type-checks; a member declared without a label
+        is an error.
+        """
+        if not label:
+            raise TypeError(f'{cls.__name__}.{value}: declare the member as "value", "label"')
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+_E = TypeVar("_E", bound=LabelledEnum)
+
+
+def labels_of(enum: type[_E]) -> dict[_E, str]:
+    """Return the label of every member of ``enum``, in declaration order."""
+    return {member: member.label for member in enum}
+
+
+class Status(LabelledEnum):
     """Where a case stands in the closed loop."""
 
-    reported = "reported"
-    accepted = "accepted"
-    rejected = "rejected"
-    dispatched = "dispatched"
-    claimed = "claimed"
-    in_progress = "in_progress"
-    handled = "handled"
-    verified = "verified"
-    closed = "closed"
-    rated = "rated"
+    reported = "reported", "待受理"
+    accepted = "accepted", "已立案"
+    rejected = "rejected", "不予受理"
+    dispatched = "dispatched", "已派遣"
+    claimed = "claimed", "已签收"
+    in_progress = "in_progress", "处置中"
+    handled = "handled", "已处置"
+    verified = "verified", "核查通过"
+    closed = "closed", "已结案"
+    rated = "rated", "已评价"
 
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.reported: "待受理",
-    Status.accepted: "已立案",
-    Status.rejected: "不予受理",
-    Status.dispatched: "已派遣",
-    Status.claimed: "已签收",
-    Status.in_progress: "处置中",
-    Status.handled: "已处置",
-    Status.verified: "核查通过",
-    Status.closed: "已结案",
-    Status.rated: "已评价",
-}
+STATUS_LABELS: dict[Status, str] = labels_of(Status)
 
 OPEN_STATUSES: frozenset[Status] = frozenset(Status) - {
     Status.rejected,
@@ -63,81 +88,53 @@ OPEN_STATUSES: frozenset[Status] = frozenset(Status) - {
 """Statuses in which the case is still open (not rejected, closed or rated)."""
 
 
-class Action(StrEnum):
+class Action(LabelledEnum):
     """What a user can do to a case. ``Action.return_`` has the value ``"return"``."""
 
-    accept = "accept"
-    reject = "reject"
-    resolve_on_site = "resolve_on_site"
-    dispatch = "dispatch"
-    claim = "claim"
-    return_ = "return"
-    start = "start"
-    handle = "handle"
-    verify = "verify"
-    close = "close"
-    rate = "rate"
-    escalate = "escalate"
-    extend = "extend"
-    approve_extension = "approve_extension"
+    accept = "accept", "受理立案"
+    reject = "reject", "不予受理"
+    resolve_on_site = "resolve_on_site", "就地处置"
+    dispatch = "dispatch", "派遣"
+    claim = "claim", "签收"
+    return_ = "return", "退回"
+    start = "start", "开始处置"
+    handle = "handle", "处置反馈"
+    verify = "verify", "核查"
+    close = "close", "结案"
+    rate = "rate", "评价"
+    escalate = "escalate", "上报升级"
+    extend = "extend", "申请延期"
+    approve_extension = "approve_extension", "批准延期"
 
 
-ACTION_LABELS: dict[Action, str] = {
-    Action.accept: "受理立案",
-    Action.reject: "不予受理",
-    Action.resolve_on_site: "就地处置",
-    Action.dispatch: "派遣",
-    Action.claim: "签收",
-    Action.return_: "退回",
-    Action.start: "开始处置",
-    Action.handle: "处置反馈",
-    Action.verify: "核查",
-    Action.close: "结案",
-    Action.rate: "评价",
-    Action.escalate: "上报升级",
-    Action.extend: "申请延期",
-    Action.approve_extension: "批准延期",
-}
+ACTION_LABELS: dict[Action, str] = labels_of(Action)
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     """The role of a user account."""
 
-    dispatcher = "dispatcher"
-    officer = "officer"
-    gridworker = "gridworker"
-    analyst = "analyst"
-    screen = "screen"
-    admin = "admin"
+    dispatcher = "dispatcher", "指挥中心派遣员"
+    officer = "officer", "职能部门承办人"
+    gridworker = "gridworker", "网格员"
+    analyst = "analyst", "分析研判"
+    screen = "screen", "大屏"
+    admin = "admin", "系统管理员"
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.dispatcher: "指挥中心派遣员",
-    Role.officer: "职能部门承办人",
-    Role.gridworker: "网格员",
-    Role.analyst: "分析研判",
-    Role.screen: "大屏",
-    Role.admin: "系统管理员",
-}
+ROLE_LABELS: dict[Role, str] = labels_of(Role)
 
 
-class Stage(StrEnum):
+class Stage(LabelledEnum):
     """The time-limited stage a case is waiting in (each has its own limit)."""
 
-    accept = "accept"
-    dispatch = "dispatch"
-    claim = "claim"
-    handle = "handle"
-    verify = "verify"
+    accept = "accept", "受理"
+    dispatch = "dispatch", "派遣"
+    claim = "claim", "签收"
+    handle = "handle", "处置"
+    verify = "verify", "核查"
 
 
-STAGE_LABELS: dict[Stage, str] = {
-    Stage.accept: "受理",
-    Stage.dispatch: "派遣",
-    Stage.claim: "签收",
-    Stage.handle: "处置",
-    Stage.verify: "核查",
-}
+STAGE_LABELS: dict[Stage, str] = labels_of(Stage)
 
 _STAGE_OF_STATUS: dict[Status, Stage] = {
     Status.reported: Stage.accept,
