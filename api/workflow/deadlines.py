@@ -360,12 +360,8 @@ def light(
 
     Parameters
     ----------
-    started, due, now : datetime
-        Stage start, due time and the moment to grade (timezone-aware).
-    urgent : bool
-        Urgent cases measure calendar time, others working time.
-    calendar : WorkCalendar
-        Office hours and working days.
+    started, due, now, urgent, calendar
+        As for :func:`share_used`.
 
     Returns
     -------
@@ -393,12 +389,8 @@ def supervision(
 
     Parameters
     ----------
-    started, due, now : datetime
-        Stage start, due time and the moment to grade (timezone-aware).
-    urgent : bool
-        Urgent cases measure calendar time, others working time.
-    calendar : WorkCalendar
-        Office hours and working days.
+    started, due, now, urgent, calendar
+        As for :func:`share_used`.
 
     Returns
     -------
