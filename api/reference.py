@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -31,14 +32,7 @@ def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
     """
     departments = read_departments(data_dir)
     for department in departments:
-        session.merge(
-            Department(
-                code=department.code,
-                name=department.name,
-                short_name=department.short_name,
-                phone=department.phone,
-            )
-        )
+        session.merge(Department(**asdict(department)))
     session.flush()
     categories = read_categories(data_dir, departments={d.code for d in departments})
     # Parents first, so the self-reference holds at every flush.
