@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: department scope, and no reporter identity for the screen role."""
+"""Scope by department and grid: outsiders neither read nor act; reporters masked by role."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: one case driven through the whole loop over HTTP, on both stores."""
+"""One case driven through the whole closed loop over HTTP, on both stores."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 4 acceptance 4 through the store: the handle deadline a claim stores.
+"""The handle deadline a claim stores counts working days across holidays and make-up days.
 
 Step by step, 3 working days from Wednesday 2026-09-30 17:00 (Asia/Shanghai):
   09-30 Wed 17:00  clock starts (the rest of that day is not counted: same-clock-time rule)
