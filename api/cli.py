@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -14,6 +14,9 @@ from rich.console import Console
 
 from api.exceptions import MinqingError
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.db import Database
 
 app = typer.Typer(
     help="民情地图 — grid-based local governance: API, dashboard, grids and demo data.",
@@ -58,47 +61,38 @@ def _run(step: Callable[[], T]) -> T:
         return step()
 
 
+def _on_database(say: Callable[[Database], str]) -> None:
+    """Open the configured store, do what ``say`` does and print the line it returns."""
+    from api.db import Database
+
+    _run(lambda: out.print(say(Database(load_settings()))))
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
     """Create or migrate the schema to the newest revision (both stores)."""
-    from api.db import Database
-
-    def step() -> None:
-        settings = load_settings()
-        reached = Database(settings).upgrade(revision)
-        out.print(f"schema at revision {reached} on {settings.store}")
-
-    _run(step)
+    _on_database(lambda db: f"schema at revision {db.upgrade(revision)} on {db.settings.store}")
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "base") -> None:
     """Take the schema back to an older revision (``base`` drops every table)."""
-    from api.db import Database
-
-    def step() -> None:
-        settings = load_settings()
-        reached = Database(settings).downgrade(revision)
-        out.print(f"schema at revision {reached or 'base'} on {settings.store}")
-
-    _run(step)
+    _on_database(
+        lambda db: f"schema at revision {db.downgrade(revision) or 'base'} on {db.settings.store}"
+    )
 
 
 @db_app.command("current")
 def db_current() -> None:
     """Show the store kind and the schema revision it is at."""
-    from api.db import Database
 
-    def step() -> None:
-        settings = load_settings()
-        database = Database(settings)
-        database.check_connection()
-        out.print(
-            f"{settings.store}: revision {database.revision() or 'none'} "
-            f"(head {database.head_revision()})"
+    def say(db: Database) -> str:
+        db.check_connection()
+        return (
+            f"{db.settings.store}: revision {db.revision() or 'none'} (head {db.head_revision()})"
         )
 
-    _run(step)
+    _on_database(say)
 
 
 @app.command()

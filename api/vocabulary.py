@@ -7,38 +7,31 @@ in :mod:`geo.levels`.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Final
+
+from api.workflow.vocabulary import LabelledEnum, labels_of
 
 __all__ = ["SOURCE_LABELS", "Source", "UnitKind"]
 
 
-class Source(StrEnum):
-    """Where a report came from (上报来源)."""
+class Source(LabelledEnum):
+    """Where a report came from (上报来源), with its Chinese name as DOMAIN.md lists it."""
 
-    patrol = "patrol"
-    hotline = "hotline"
-    wechat = "wechat"
-    visit = "visit"
-    deputy = "deputy"
-    transfer = "transfer"
-    sensor = "sensor"
-
-
-SOURCE_LABELS: Final[dict[Source, str]] = {
-    Source.patrol: "网格员巡查",
-    Source.hotline: "12345热线",
-    Source.wechat: "微信/小程序",
-    Source.visit: "群众来访",
-    Source.deputy: "代表委员",
-    Source.transfer: "部门移交",
-    Source.sensor: "视频/物联感知",
-}
-"""The Chinese name of each source, as DOMAIN.md lists them."""
+    patrol = "patrol", "网格员巡查"
+    hotline = "hotline", "12345热线"
+    wechat = "wechat", "微信/小程序"
+    visit = "visit", "群众来访"
+    deputy = "deputy", "代表委员"
+    transfer = "transfer", "部门移交"
+    sensor = "sensor", "视频/物联感知"
 
 
-class UnitKind(StrEnum):
+SOURCE_LABELS: Final[dict[Source, str]] = labels_of(Source)
+"""The Chinese name of each source."""
+
+
+class UnitKind(LabelledEnum):
     """What a unit is: a county department (职能部门) or a township centre (属地)."""
 
-    department = "department"
-    township = "township"
+    department = "department", "职能部门"
+    township = "township", "镇街综治中心"

@@ -1,14 +1,22 @@
-"""The one test driver of the API: sign in, report a case, act on it, read it back.
+"""The one test driver of the API: sign in, report a case, act on it, attach a photo.
 
 Every HTTP test speaks through these helpers, so a change to the API's shape is made here
 once. ``http`` is anything with ``post`` / ``get`` like ``TestClient`` or ``httpx.Client``.
+:func:`row_counts` and :func:`photo_files` read what the store holds, for tests that check
+nothing was written.
 """
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
+from sqlmodel import func, select
+
 from api.cases.schemas import IncidentPublic
+from api.context import AppContext
+from api.models import Incident, IncidentEvent, IncidentPhoto
 from geo.crs import wgs84_to_gcj02
 from tests.city import centre_of
 
@@ -40,6 +48,18 @@ def report_body(small: str = SMALL, **overrides: object) -> dict[str, Any]:
     }
 
 
+def minimal_report_body() -> dict[str, Any]:
+    """A valid intake body with only the required fields, a WGS84 point in :data:`SMALL`."""
+    lon, lat = centre_of(SMALL)
+    return {
+        "category": "0201",
+        "description": "楼道飞线充电",
+        "lon": lon,
+        "lat": lat,
+        "crs": "wgs84",
+    }
+
+
 def report(http: Any, headers: dict[str, str], **overrides: object) -> dict[str, Any]:
     """Report a case and return the created case (asserting 201)."""
     response = http.post("/api/incidents", json=report_body(**overrides), headers=headers)
@@ -59,3 +79,38 @@ def act(
 def try_act(http: Any, headers: dict[str, str], case_id: int, action: str, **body: object) -> Any:
     """Do one action and return the raw response (for refusals)."""
     return http.post(f"/api/incidents/{case_id}/actions/{action}", json=body, headers=headers)
+
+
+def jpeg_magic(size: int) -> bytes:
+    """``size`` bytes that start like a JPEG and hold nothing else (zeros)."""
+    return b"\xff\xd8\xff\xe0" + b"\0" * (size - 4)
+
+
+def upload_photo(
+    http: Any,
+    headers: dict[str, str],
+    case_id: int,
+    name: str,
+    content: bytes,
+    content_type: str = "image/jpeg",
+) -> Any:
+    """Attach a photo to a case as a multipart upload and return the raw response."""
+    return http.post(
+        f"/api/incidents/{case_id}/photos",
+        files={"file": (name, io.BytesIO(content), content_type)},
+        headers=headers,
+    )
+
+
+def row_counts(context: AppContext) -> tuple[int, int, int]:
+    """How many cases, events and photos the store holds."""
+    with context.db.session() as session:
+        return tuple(  # type: ignore[return-value]
+            session.exec(select(func.count()).select_from(model)).one()
+            for model in (Incident, IncidentEvent, IncidentPhoto)
+        )
+
+
+def photo_files(context: AppContext) -> list[Path]:
+    """The photo files written under the work directory."""
+    return list((context.settings.work_dir / "photos").rglob("*.*"))

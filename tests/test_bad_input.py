@@ -1,4 +1,4 @@
-"""Issue 4 acceptance: bad input gets a 4xx naming the field or state; nothing is written."""
+"""Bad input gets a 4xx naming the field or state, and nothing is written."""
 
 from __future__ import annotations
 
@@ -7,32 +7,19 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlmodel import func, select
 
 from api.context import AppContext
-from api.models import Incident, IncidentEvent, IncidentPhoto
-from tests.city import centre_of
-from tests.driver import act, login, report
-
-
-def counts(context: AppContext) -> tuple[int, int, int]:
-    with context.db.session() as session:
-        return tuple(  # type: ignore[return-value]
-            session.exec(select(func.count()).select_from(model)).one()
-            for model in (Incident, IncidentEvent, IncidentPhoto)
-        )
-
-
-def good_body() -> dict:
-    lon, lat = centre_of("44150200100101")
-    return {
-        "category": "0201",
-        "description": "楼道飞线充电",
-        "lon": lon,
-        "lat": lat,
-        "crs": "wgs84",
-    }
-
+from tests.driver import (
+    act,
+    jpeg_magic,
+    login,
+    minimal_report_body,
+    photo_files,
+    report,
+    row_counts,
+    try_act,
+    upload_photo,
+)
 
 BAD_INTAKE = [
     ("unknown category", {"category": "9999"}, 422, "category"),
@@ -55,17 +42,17 @@ BAD_INTAKE = [
 def test_bad_intake_is_refused_naming_the_field(
     client: TestClient, city_context: AppContext, what: str, change: dict, status: int, field: str
 ) -> None:
-    before = counts(city_context)
-    body = {**good_body(), **change}
+    before = row_counts(city_context)
+    body = {**minimal_report_body(), **change}
     response = client.post("/api/incidents", json=body, headers=login(client, "dispatcher"))
     assert response.status_code == status, response.text
     assert response.json()["field"] == field
     assert field.split(",")[0] in response.json()["detail"]
-    assert counts(city_context) == before
+    assert row_counts(city_context) == before
 
 
 def test_nan_coordinates_are_refused(client: TestClient, city_context: AppContext) -> None:
-    before = counts(city_context)
+    before = row_counts(city_context)
     raw = '{"category": "0201", "description": "x", "lon": NaN, "lat": 22.77}'
     response = client.post(
         "/api/incidents",
@@ -74,18 +61,14 @@ def test_nan_coordinates_are_refused(client: TestClient, city_context: AppContex
     )
     assert response.status_code == 422
     assert response.json()["field"] == "lon"
-    assert counts(city_context) == before
-
-
-def _jpeg(size: int) -> bytes:
-    return b"\xff\xd8\xff\xe0" + b"\0" * (size - 4)
+    assert row_counts(city_context) == before
 
 
 @pytest.mark.parametrize(
     ("what", "content", "name", "status"),
     [
         # above photo_max_bytes, within the edge's body limit: the photo check answers
-        ("photo over 10 MB", _jpeg(10 * 1024 * 1024 + 1024), "big.jpg", 413),
+        ("photo over 10 MB", jpeg_magic(10 * 1024 * 1024 + 1024), "big.jpg", 413),
         ("a PDF as photo", b"%PDF-1.7\n" + b"\0" * 2000, "scan.jpg", 415),
         ("empty file", b"", "empty.jpg", 422),
     ],
@@ -95,16 +78,12 @@ def test_bad_photos_are_refused(
 ) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    before = counts(city_context)
-    response = client.post(
-        f"/api/incidents/{case_id}/photos",
-        files={"file": (name, io.BytesIO(content), "image/jpeg")},
-        headers=dispatcher,
-    )
+    before = row_counts(city_context)
+    response = upload_photo(client, dispatcher, case_id, name, content)
     assert response.status_code == status, response.text
     assert response.json()["field"] == "file"
-    assert counts(city_context) == before
-    assert not list((city_context.settings.work_dir / "photos").rglob("*.*"))
+    assert row_counts(city_context) == before
+    assert not photo_files(city_context)
 
 
 def test_good_photo_is_stored_and_served_by_role(
@@ -115,11 +94,7 @@ def test_good_photo_is_stored_and_served_by_role(
     encoded = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(encoded, format="PNG")  # a real PNG, not magic + zeros
     png = encoded.getvalue()
-    stored = client.post(
-        f"/api/incidents/{case_id}/photos",
-        files={"file": ("a.png", io.BytesIO(png), "image/png")},
-        headers=dispatcher,
-    )
+    stored = upload_photo(client, dispatcher, case_id, "a.png", png, "image/png")
     assert stored.status_code == 201, stored.text
     url = stored.json()["url"]
     assert client.get(url, headers=dispatcher).content == png
@@ -130,12 +105,7 @@ def test_good_photo_is_stored_and_served_by_role(
     officer = login(client, "officer_xfj")
     act(client, officer, case_id, "claim")
     act(client, officer, case_id, "assign", officer="officer_xfj")
-    handled = client.post(
-        f"/api/incidents/{case_id}/actions/handle",
-        json={"result": "已整改", "photo_ids": [stored.json()["id"]]},
-        headers=officer,
-    )
-    assert handled.status_code == 200
+    act(client, officer, case_id, "handle", result="已整改", photo_ids=[stored.json()["id"]])
     events = client.get(f"/api/incidents/{case_id}/events", headers=dispatcher).json()
     assert events[-1]["data"]["photo_ids"] == [stored.json()["id"]]
 
@@ -146,11 +116,11 @@ def test_action_on_a_closed_case_names_the_state(
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
     act(client, dispatcher, case_id, "reject", reason="重复上报")
-    before = counts(city_context)
-    response = client.post(f"/api/incidents/{case_id}/actions/accept", json={}, headers=dispatcher)
+    before = row_counts(city_context)
+    response = try_act(client, dispatcher, case_id, "accept")
     assert response.status_code == 409
     assert response.json()["status"] == "rejected" and response.json()["allowed_actions"] == []
-    assert counts(city_context) == before
+    assert row_counts(city_context) == before
 
 
 @pytest.mark.parametrize(
@@ -169,28 +139,24 @@ def test_bad_action_input_names_the_field(
     case_id = report(client, dispatcher)["id"]
     if action == "dispatch":
         act(client, dispatcher, case_id, "accept")
-    before = counts(city_context)
-    response = client.post(
-        f"/api/incidents/{case_id}/actions/{action}", json=body, headers=dispatcher
-    )
+    before = row_counts(city_context)
+    response = try_act(client, dispatcher, case_id, action, **body)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
-    assert counts(city_context) == before
+    assert row_counts(city_context) == before
 
 
 def test_unknown_action_and_unknown_case(client: TestClient) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    response = client.post(
-        f"/api/incidents/{case_id}/actions/teleport", json={}, headers=dispatcher
-    )
+    response = try_act(client, dispatcher, case_id, "teleport")
     assert response.status_code == 422 and "accept" in response.json()["detail"]
     assert response.json()["field"] in ("action", "path.action")
     assert client.get("/api/incidents/999999", headers=dispatcher).status_code == 404
 
 
 def test_no_token_is_401(client: TestClient) -> None:
-    response = client.post("/api/incidents", json=good_body())
+    response = client.post("/api/incidents", json=minimal_report_body())
     assert response.status_code == 401
     assert (
         client.get("/api/incidents", headers={"Authorization": "Bearer forged.token"}).status_code

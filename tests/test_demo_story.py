@@ -102,25 +102,17 @@ def test_next_step_follows_the_story() -> None:
 
 
 def test_handle_is_late_only_the_first_time() -> None:
-    late = Story(Source.hotline, late=True)
-    allowed = {Action.handle}
-    first = next_step(
-        _case(Status.in_progress),
-        allowed,
-        late,
-        category="0201",
-        department="xfj",
-        departments=(),
-        rng=random.Random(),
-    )
-    again = next_step(
-        _case(Status.in_progress, rework_count=1),
-        allowed,
-        late,
-        category="0201",
-        department="xfj",
-        departments=(),
-        rng=random.Random(),
+    first, again = (
+        next_step(
+            case,
+            {Action.handle},
+            Story(Source.hotline, late=True),
+            category="0201",
+            department="xfj",
+            departments=(),
+            rng=random.Random(),
+        )
+        for case in (_case(Status.in_progress), _case(Status.in_progress, rework_count=1))
     )
     assert first is not None and first.late and again is not None and not again.late
 

@@ -5,7 +5,6 @@ Each refusal is checked over HTTP on both stores, with its error body and nothin
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,8 +14,15 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.context import AppContext
-from tests.driver import login, report
-from tests.test_bad_input import counts, good_body
+from tests.driver import (
+    jpeg_magic,
+    login,
+    minimal_report_body,
+    photo_files,
+    report,
+    row_counts,
+    upload_photo,
+)
 
 MB = 1024 * 1024
 
@@ -72,24 +78,24 @@ def test_nul_anywhere_is_422_and_nothing_is_written(
     field: str,
 ) -> None:
     dispatcher = login(client, "dispatcher")
-    before = counts(city_context)
-    body = {**good_body(), **change} if change is not None else None
+    before = row_counts(city_context)
+    body = {**minimal_report_body(), **change} if change is not None else None
     response = client.request(method, url, json=body, headers=dispatcher)
     assert_error(response, 422, "invalid_input", field)
-    assert counts(city_context) == before
+    assert row_counts(city_context) == before
 
 
 def test_nul_in_an_action_reason_is_422(client: TestClient, city_context: AppContext) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    before = counts(city_context)
+    before = row_counts(city_context)
     response = client.post(
         f"/api/incidents/{case_id}/actions/reject",
         json={"reason": "重复\x00上报"},
         headers=dispatcher,
     )
     assert_error(response, 422, "invalid_input", "reason")
-    assert counts(city_context) == before
+    assert row_counts(city_context) == before
     assert (
         client.get(f"/api/incidents/{case_id}", headers=dispatcher).json()["status"] == "reported"
     )
@@ -101,7 +107,7 @@ def test_nul_in_an_action_reason_is_422(client: TestClient, city_context: AppCon
 def test_oversized_json_is_413_by_content_length(
     client: TestClient, city_context: AppContext
 ) -> None:
-    before = counts(city_context)
+    before = row_counts(city_context)
     response = client.post(
         "/api/incidents",
         content=b'{"description": "' + b"x" * (2 * MB) + b'"}',
@@ -109,7 +115,7 @@ def test_oversized_json_is_413_by_content_length(
     )
     body = assert_error(response, 413, "payload_too_large", "body")
     assert body["limit_bytes"] == city_context.settings.max_api_body_bytes
-    assert counts(city_context) == before
+    assert row_counts(city_context) == before
 
 
 def test_oversized_photo_upload_is_413_before_the_route(
@@ -117,18 +123,12 @@ def test_oversized_photo_upload_is_413_before_the_route(
 ) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    before = counts(city_context)
-    response = client.post(
-        f"/api/incidents/{case_id}/photos",
-        files={
-            "file": ("big.jpg", io.BytesIO(b"\xff\xd8\xff\xe0" + b"\0" * 20 * MB), "image/jpeg")
-        },
-        headers=dispatcher,
-    )
+    before = row_counts(city_context)
+    response = upload_photo(client, dispatcher, case_id, "big.jpg", jpeg_magic(20 * MB + 4))
     body = assert_error(response, 413, "payload_too_large", "body")
     assert body["limit_bytes"] == city_context.settings.body_limit
-    assert counts(city_context) == before
-    assert not list((city_context.settings.work_dir / "photos").rglob("*.*"))
+    assert row_counts(city_context) == before
+    assert not photo_files(city_context)
 
 
 MULTIPART_HEAD = (
@@ -194,14 +194,14 @@ def test_a_50_mb_body_is_refused_without_being_read(
     if content_length is not None:
         headers.append((b"content-length", content_length))
     request = StreamedRequest(client.app, 50 * MB, headers)  # type: ignore[arg-type]
-    before = counts(city_context)
+    before = row_counts(city_context)
     status = client.portal.call(request.run, "/api/incidents/1/photos")  # type: ignore[union-attr]
     assert status == 413
     limit = city_context.settings.body_limit if b"multipart" in content_type else MB
     assert request.pulled <= limit + MB, f"read {request.pulled / MB:.0f} MB before refusing"
     if content_length is not None:
         assert request.pulled == 0
-    assert counts(city_context) == before
+    assert row_counts(city_context) == before
 
 
 # ------------------------------------------------------------------ the API namespace

@@ -1,4 +1,6 @@
-"""Issue 3 acceptance 3 and 4 through ``minqing import-grids`` / ``check-grids`` on both stores."""
+"""``minqing import-grids`` / ``check-grids`` on both stores: files in different CRSs import
+alike, and a broken file or missing parents is one clear error with nothing written.
+"""
 
 from __future__ import annotations
 

@@ -13,8 +13,7 @@ from PIL import Image
 from api.cases.images import check_photo
 from api.context import AppContext
 from api.exceptions import InvalidInput, PayloadTooLarge, UnsupportedMedia
-from tests.driver import login, report
-from tests.test_bad_input import counts
+from tests.driver import login, photo_files, report, row_counts, upload_photo
 
 LIMITS = {"max_bytes": 10 * 1024 * 1024, "max_pixels": 50_000_000}
 GPS_TAG, ORIENTATION_TAG = 0x8825, 0x0112
@@ -104,16 +103,12 @@ def test_bad_photo_uploads_are_refused_and_nothing_is_written(
 ) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    before = counts(city_context)
-    response = client.post(
-        f"/api/incidents/{case_id}/photos",
-        files={"file": ("photo.jpg", io.BytesIO(content), "image/jpeg")},
-        headers=dispatcher,
-    )
+    before = row_counts(city_context)
+    response = upload_photo(client, dispatcher, case_id, "photo.jpg", content)
     assert response.status_code == status, response.text
     assert response.json()["field"] == "file"
-    assert counts(city_context) == before
-    assert not list((city_context.settings.work_dir / "photos").rglob("*.*"))
+    assert row_counts(city_context) == before
+    assert not photo_files(city_context)
 
 
 def test_stored_photo_has_no_exif_and_is_served_nosniff(
@@ -121,11 +116,7 @@ def test_stored_photo_has_no_exif_and_is_served_nosniff(
 ) -> None:
     dispatcher = login(client, "dispatcher")
     case_id = report(client, dispatcher)["id"]
-    stored = client.post(
-        f"/api/incidents/{case_id}/photos",
-        files={"file": ("camera.jpg", io.BytesIO(camera_jpeg()), "image/jpeg")},
-        headers=dispatcher,
-    )
+    stored = upload_photo(client, dispatcher, case_id, "camera.jpg", camera_jpeg())
     assert stored.status_code == 201, stored.text
     served = client.get(stored.json()["url"], headers=dispatcher)
     assert served.headers["content-type"] == "image/jpeg"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import shapely
@@ -50,29 +51,34 @@ def test_grid_geometry_round_trip(city_context: AppContext) -> None:
             assert (grid.minx, grid.miny, grid.maxx, grid.maxy) == pytest.approx(geom.bounds)
 
 
+def reported_case(case_no: str, at: datetime, **columns: Any) -> Incident:
+    """A reported case in small grid 44150200100101, reported and updated ``at``."""
+    return Incident(
+        case_no=case_no,
+        category_code="0201",
+        description="楼道飞线充电",
+        source="patrol",
+        reported_by="gridworker_test",
+        lon=115.305,
+        lat=22.765,
+        geom=shapely.Point(115.305, 22.765),
+        raw_lon=115.31,
+        raw_lat=22.762,
+        raw_crs="gcj02",
+        small_code="44150200100101",
+        medium_code="441502001001",
+        large_code="441502001",
+        status="reported",
+        reported_at=at,
+        updated_at=at,
+        **columns,
+    )
+
+
 def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
     at = datetime(2026, 10, 8, 1, 30, tzinfo=UTC)
     with city_context.db.write_session() as session:
-        incident = Incident(
-            case_no="T-1",
-            category_code="0201",
-            description="楼道飞线充电",
-            source="patrol",
-            reported_by="gridworker_test",
-            lon=115.305,
-            lat=22.765,
-            geom=shapely.Point(115.305, 22.765),
-            raw_lon=115.31,
-            raw_lat=22.762,
-            raw_crs="gcj02",
-            small_code="44150200100101",
-            medium_code="441502001001",
-            large_code="441502001",
-            status="reported",
-            reported_at=at,
-            updated_at=at,
-            co_units=[IncidentCoUnit(unit_code="zjj")],
-        )
+        incident = reported_case("T-1", at, co_units=[IncidentCoUnit(unit_code="zjj")])
         session.add(incident)
         session.flush()
         session.add(
@@ -99,27 +105,7 @@ def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
 def test_naive_datetimes_are_refused(city_context: AppContext) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         with city_context.db.write_session() as session:
-            session.add(
-                Incident(
-                    case_no="T-2",
-                    category_code="0201",
-                    description="x",
-                    source="patrol",
-                    reported_by="gridworker_test",
-                    lon=115.305,
-                    lat=22.765,
-                    geom=shapely.Point(115.305, 22.765),
-                    raw_lon=1,
-                    raw_lat=1,
-                    raw_crs="wgs84",
-                    small_code="a",
-                    medium_code="b",
-                    large_code="c",
-                    status="reported",
-                    reported_at=datetime(2026, 1, 1),
-                    updated_at=datetime(2026, 1, 1),
-                )
-            )
+            session.add(reported_case("T-2", datetime(2026, 1, 1)))
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Literal
 
 from api.workflow.calendar import WorkCalendar
-from api.workflow.vocabulary import Stage
+from api.workflow.vocabulary import LabelledEnum, Stage, labels_of
 
 __all__ = [
     "DEFAULT_STAGE_LIMITS",
@@ -295,34 +294,26 @@ def extend_deadline(
     return calendar.add_working_hours(due, hours)
 
 
-class Light(StrEnum):
+class Light(LabelledEnum):
     """Warning light (亮灯) of a running stage."""
 
-    green = "green"
-    yellow = "yellow"
-    red = "red"
+    green = "green", "绿灯"
+    yellow = "yellow", "黄灯"
+    red = "red", "红灯"
 
 
-LIGHT_LABELS: dict[Light, str] = {
-    Light.green: "绿灯",
-    Light.yellow: "黄灯",
-    Light.red: "红灯",
-}
+LIGHT_LABELS: dict[Light, str] = labels_of(Light)
 
 
-class Supervision(StrEnum):
+class Supervision(LabelledEnum):
     """Supervision card (督办) of an overdue stage."""
 
-    none = "none"
-    yellow_card = "yellow_card"
-    red_card = "red_card"
+    none = "none", "无"
+    yellow_card = "yellow_card", "黄牌督办"
+    red_card = "red_card", "红牌督办"
 
 
-SUPERVISION_LABELS: dict[Supervision, str] = {
-    Supervision.none: "无",
-    Supervision.yellow_card: "黄牌督办",
-    Supervision.red_card: "红牌督办",
-}
+SUPERVISION_LABELS: dict[Supervision, str] = labels_of(Supervision)
 
 
 def share_used(
@@ -372,12 +363,8 @@ def light(
 
     Parameters
     ----------
-    started, due, now : datetime
-        Stage start, due time and the moment to grade (timezone-aware).
-    urgent : bool
-        Urgent cases measure calendar time, others working time.
-    calendar : WorkCalendar
-        Office hours and working days.
+    started, due, now, urgent, calendar
+        As for :func:`share_used`.
 
     Returns
     -------
@@ -405,12 +392,8 @@ def supervision(
 
     Parameters
     ----------
-    started, due, now : datetime
-        Stage start, due time and the moment to grade (timezone-aware).
-    urgent : bool
-        Urgent cases measure calendar time, others working time.
-    calendar : WorkCalendar
-        Office hours and working days.
+    started, due, now, urgent, calendar
+        As for :func:`share_used`.
 
     Returns
     -------

@@ -8,7 +8,7 @@ them. Values are stored as text on both stores.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Final
+from typing import Final, Self, TypeVar
 
 __all__ = [
     "ACTION_LABELS",
@@ -21,30 +21,51 @@ __all__ = [
     "STATUS_LABELS",
     "UNSATISFIED",
     "Action",
-    "Labelled",
+    "LabelledEnum",
     "ReviewDecision",
     "Role",
     "Stage",
     "Status",
     "SubtaskState",
     "Tier",
+    "labels_of",
     "stage_for",
 ]
 
 
-class Labelled(StrEnum):
-    """A text enum whose members carry a Chinese label: ``member = "value", "标签"``."""
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a label: ``name = "value", "label"``.
+
+    The value is what is stored and sent; ``member.label`` is the Chinese name shown to
+    people. ``Status("closed")`` looks a member up by value, as for any enum.
+    """
 
     label: str
 
-    def __new__(cls, value: str, label: str = "") -> Labelled:  # noqa: D102
+    def __new__(cls, value: str, label: str = "") -> Self:
+        """Build a member from its declaration ``"value", "label"``.
+
+        ``label`` has a default only so that a lookup by value, ``Status("closed")``
+        (which never reaches this method), type-checks; a member declared without a label
+        is an error.
+        """
+        if not label:
+            raise TypeError(f'{cls.__name__}.{value}: declare the member as "value", "label"')
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label or value
+        member.label = label
         return member
 
 
-class Status(Labelled):
+_E = TypeVar("_E", bound=LabelledEnum)
+
+
+def labels_of(enum: type[_E]) -> dict[_E, str]:
+    """Return the label of every member of ``enum``, in declaration order."""
+    return {member: member.label for member in enum}
+
+
+class Status(LabelledEnum):
     """Where a case stands in the closed loop."""
 
     reported = "reported", "待受理"
@@ -64,7 +85,7 @@ OPEN_STATUSES: Final[frozenset[Status]] = frozenset(Status) - {Status.rejected, 
 """Statuses in which the case is still open."""
 
 
-class Action(Labelled):
+class Action(LabelledEnum):
     """What a user can do to a case. ``Action.return_`` has the value ``"return"``."""
 
     accept = "accept", "受理立案"
@@ -89,7 +110,7 @@ class Action(Labelled):
     approve_extension = "approve_extension", "批准延期"
 
 
-class Role(Labelled):
+class Role(LabelledEnum):
     """The role of a user account."""
 
     dispatcher = "dispatcher", "指挥中心派遣员"
@@ -101,7 +122,7 @@ class Role(Labelled):
     admin = "admin", "系统管理员"
 
 
-class Tier(Labelled):
+class Tier(LabelledEnum):
     """Where a case is handled: 小事不出村、一般事不出乡、大事不出县."""
 
     grid = "grid", "网格"
@@ -115,7 +136,7 @@ class Tier(Labelled):
         return order[position + 1] if position + 1 < len(order) else None
 
 
-class SubtaskState(Labelled):
+class SubtaskState(LabelledEnum):
     """The state of a co-unit's sub-task (协办)."""
 
     open = "open", "待反馈"
@@ -123,14 +144,14 @@ class SubtaskState(Labelled):
     closed_by_lead = "closed_by_lead", "主办关闭"
 
 
-class ReviewDecision(Labelled):
+class ReviewDecision(LabelledEnum):
     """The outcome of 甄别 after an unsatisfied call-back."""
 
     reopen = "reopen", "重办"
     unreasonable = "unreasonable", "不合理诉求"
 
 
-class Stage(Labelled):
+class Stage(LabelledEnum):
     """The time-limited stage a case is waiting in (each has its own limit)."""
 
     accept = "accept", "受理"
@@ -176,7 +197,7 @@ RATINGS: Final[tuple[str, ...]] = (*SATISFIED, UNSATISFIED)
 CALLBACK_OUTCOMES: Final = ("rating", "unreachable")
 """A call-back either records a rating (and whether it was solved) or that nobody answered."""
 
-STATUS_LABELS: Final = {s: s.label for s in Status}
-ACTION_LABELS: Final = {a: a.label for a in Action}
-ROLE_LABELS: Final = {r: r.label for r in Role}
-STAGE_LABELS: Final = {s: s.label for s in Stage}
+STATUS_LABELS: Final = labels_of(Status)
+ACTION_LABELS: Final = labels_of(Action)
+ROLE_LABELS: Final = labels_of(Role)
+STAGE_LABELS: Final = labels_of(Stage)

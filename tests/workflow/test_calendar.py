@@ -16,7 +16,7 @@ def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-# --------------------------------------------------------------------- acceptance case
+# --------------------------------------------------------------------- national day case
 
 
 def test_three_working_days_over_national_day_2026() -> None:

@@ -32,7 +32,7 @@ def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-# --------------------------------------------------------------------- acceptance case
+# --------------------------------------------------------------------- national day case
 
 
 def test_three_day_handle_limit_over_national_day() -> None:
