@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,6 +10,7 @@ from a2wsgi import WSGIMiddleware
 from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
 
+from api.cases.supervision import supervise_forever
 from api.context import AppContext
 from api.errors import install_error_handlers
 from api.http.fallback import Fallback
@@ -30,7 +32,14 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeping = (
+            asyncio.create_task(supervise_forever(context))
+            if settings.supervise_every_s > 0
+            else None
+        )
         yield
+        if sweeping is not None:
+            sweeping.cancel()
         context.db.dispose()
 
     app = FastAPI(

@@ -15,7 +15,15 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from api.store import GeometryType, UTCDateTime
 from api.vocabulary import Source, UnitKind
-from api.workflow import DEFAULT_STAGE_LIMITS, Role, StageLimits, Status, SubtaskState, Tier
+from api.workflow import (
+    DEFAULT_STAGE_LIMITS,
+    Role,
+    StageLimits,
+    Status,
+    SubtaskState,
+    Supervision,
+    Tier,
+)
 
 
 def utcnow() -> datetime:
@@ -245,6 +253,9 @@ class Incident(SQLModel, table=True):
     unreachable: bool = False
     unreasonable: bool = False
     ever_overdue: bool = False
+    supervision: Supervision = Field(
+        default=Supervision.none, sa_column=Column(EnumText(Supervision), nullable=False)
+    )
     stage: str | None = Field(default=None, max_length=20)
     stage_started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     stage_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

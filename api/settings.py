@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     signin_concurrency: int = Field(default=2, ge=1, description="Parallel password checks.")
     duplicate_radius_m: float = Field(default=100.0, gt=0)
     duplicate_window_days: int = Field(default=7, ge=1)
+    supervise_every_s: float = Field(
+        default=60.0, ge=0, description="Seconds between supervision sweeps (0: none)"
+    )
     return_window_hours: float = Field(
         default=2.0, gt=0, description="Working hours after dispatch in which a unit may return"
     )

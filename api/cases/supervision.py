@@ -8,16 +8,22 @@ overdue once its handling deadline has passed, whatever happens to the deadline 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from api.context import AppContext
-from api.models import Incident, IncidentEvent
+from api.exceptions import MinqingError
+from api.models import Incident, IncidentEvent, utcnow
 from api.workflow import Role, Status, Supervision, supervision
 
-__all__ = ["SUPERVISE_ACTION", "SYSTEM_ACTOR", "supervise"]
+__all__ = ["SUPERVISE_ACTION", "SYSTEM_ACTOR", "supervise", "supervise_forever", "sweep"]
+
+log = logging.getLogger(__name__)
 
 SUPERVISE_ACTION = "supervise"
 """The timeline step of a supervision card (a system step, not an action a caller sends)."""
@@ -78,3 +84,20 @@ def _raise_card(session: Session, context: AppContext, case: Incident, now: date
     )
     session.flush()
     return 1
+
+
+def sweep(context: AppContext) -> int:
+    """One supervision sweep in its own transaction, as of now."""
+    with context.db.write_session() as session:
+        return supervise(session, context, utcnow())
+
+
+async def supervise_forever(context: AppContext) -> None:
+    """Sweep every ``supervise_every_s`` seconds until cancelled; a failed sweep is logged."""
+    every = context.settings.supervise_every_s
+    while True:
+        try:
+            await asyncio.to_thread(sweep, context)
+        except (MinqingError, SQLAlchemyError, OSError) as exc:  # the store may be restarting; try again later
+            log.warning("supervision sweep failed: %s", exc)
+        await asyncio.sleep(every)

@@ -46,6 +46,7 @@ def _new_case_columns() -> tuple[sa.Column, ...]:
         sa.Column("unreasonable", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("ever_overdue", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("first_handle_due_at", UTCDateTime()),
+        sa.Column("supervision", sa.String(20), nullable=False, server_default="none"),
     )
 
 
