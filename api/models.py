@@ -209,7 +209,9 @@ class Incident(SQLModel, table=True):
     medium_code: str = Field(index=True, max_length=20)
     large_code: str = Field(index=True, max_length=20)
     status: Status = Field(sa_column=Column(EnumText(Status), nullable=False, index=True))
-    tier: Tier = Field(sa_column=Column(EnumText(Tier), nullable=False, index=True))
+    tier: Tier = Field(
+        default=Tier.township, sa_column=Column(EnumText(Tier), nullable=False, index=True)
+    )
     closing_tier: Tier | None = Field(default=None, sa_column=Column(EnumText(Tier)))
     unit_code: str | None = Field(default=None, foreign_key="unit.code", max_length=20)
     co_units: list[IncidentCoUnit] = Relationship(

@@ -15,11 +15,13 @@ from tests.city import install_mini_city, mini_city
 
 TABLES = {
     "grid",
-    "department",
+    "unit",
     "category",
     "incident",
     "incident_event",
     "incident_photo",
+    "incident_co_unit",
+    "incident_whistle",
     "app_user",
     "app_meta",
 }
@@ -90,7 +92,7 @@ def test_incident_point_and_times_round_trip(city_context: AppContext) -> None:
         event = session.exec(select(IncidentEvent)).one()
     assert back.geom.equals(shapely.Point(115.305, 22.765))
     assert back.reported_at == at and back.reported_at.tzinfo is not None
-    assert back.co_departments == ("zjj",)
+    assert back.co_unit_codes == ("zjj",)
     assert event.data == {"k": [1, 2]} and event.at == at
 
 
@@ -166,7 +168,7 @@ def test_sqlite_runs_wal_with_foreign_keys(context: AppContext) -> None:
 
 def test_healthz_names_store_and_schema(client, store: str) -> None:
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "store": store, "schema": "0002"}
+    assert body == {"status": "ok", "store": store, "schema": "0003"}
 
 
 def test_replacing_a_level_is_all_or_nothing(city_context: AppContext) -> None:

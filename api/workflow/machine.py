@@ -26,9 +26,9 @@ from collections.abc import Callable
 from typing import Final
 
 from api.workflow.access import refusal as access_refusal
-from api.workflow.errors import IllegalTransition, NotPermitted, UnknownAction
+from api.workflow.errors import IllegalTransition, NotPermitted, RuleBroken, UnknownAction
 from api.workflow.records import ActionInput, Actor, CaseSnapshot, Transition
-from api.workflow.steps import STEPS
+from api.workflow.steps import STEPS, WITH_UNIT
 from api.workflow.vocabulary import Action, Role, Status, Tier
 
 __all__ = ["allowed_actions", "apply"]
@@ -43,9 +43,6 @@ _BEFORE_HANDLED: Final = frozenset(
         Status.assigned,
         Status.in_progress,
     }
-)
-_WITH_UNIT: Final = frozenset(
-    {Status.dispatched, Status.claimed, Status.assigned, Status.in_progress}
 )
 
 _LEGAL: Final[dict[Status, frozenset[Action]]] = {
@@ -63,6 +60,10 @@ _LEGAL: Final[dict[Status, frozenset[Action]]] = {
 }
 """Actions whose legality depends on the status alone."""
 
+_TOWNSHIP_ON_COUNTY: Final = frozenset({_A.whistle, _A.rate_report_in})
+"""What a township centre still does on a case in the county's queue: it may blow the
+whistle on a problem in its area, and it rates the 报到 of the departments it summoned."""
+
 
 def _is_legal(case: CaseSnapshot, action: Action) -> bool:
     status = case.status
@@ -70,11 +71,11 @@ def _is_legal(case: CaseSnapshot, action: Action) -> bool:
         _A.answer: status is Status.reported and case.answerable,
         _A.escalate: status in _BEFORE_HANDLED and case.tier.above() is not None,
         _A.whistle: status in _BEFORE_HANDLED,
-        _A.co_feedback: status in _WITH_UNIT and bool(case.open_subtasks()),
+        _A.co_feedback: status in WITH_UNIT and bool(case.open_subtasks()),
         _A.report_in: any(not s.reported for s in case.whistles) and status in _BEFORE_HANDLED,
         _A.rate_report_in: any(s.reported and s.rating is None for s in case.whistles),
-        _A.extend: status in _WITH_UNIT and case.pending_extension_days is None,
-        _A.approve_extension: status in _WITH_UNIT and case.pending_extension_days is not None,
+        _A.extend: status in WITH_UNIT and case.pending_extension_days is None,
+        _A.approve_extension: status in WITH_UNIT and case.pending_extension_days is not None,
     }
     if action in conditional:
         return conditional[action]
@@ -85,7 +86,11 @@ def _duty_refusal(case: CaseSnapshot, action: Action, actor: Actor) -> str | Non
     """Separation of duties and ownership, beyond the role table (None: allowed)."""
     if actor.role is Role.admin:
         return _admin_duty(case, action, actor)
-    if actor.tier is Tier.township and case.tier is Tier.county and action is not _A.whistle:
+    if (
+        actor.tier is Tier.township
+        and case.tier is Tier.county
+        and action not in _TOWNSHIP_ON_COUNTY
+    ):
         return "案件已上报县区，由县联勤指挥中心处置 / the case is in the county centre's queue"
     if action in (_A.start, _A.handle) and actor.username != case.assignee:
         return f"仅交办的承办人 {case.assignee} 可执行 / only the assignee {case.assignee} may act"
@@ -115,9 +120,34 @@ def _admin_duty(case: CaseSnapshot, action: Action, actor: Actor) -> str | None:
     return None
 
 
+def _standing_rule(case: CaseSnapshot, action: Action) -> RuleBroken | None:
+    """The rule of the practice that forbids ``action`` now, whatever the input (or None).
+
+    The rules that depend on the input (open sub-tasks at ``handle``) stay in their step.
+    """
+    if action is _A.return_ and not case.return_window_open:
+        return RuleBroken(
+            "return_window",
+            "退回须在派遣后规定时限内提出 / a case may be returned only within the window "
+            "after dispatch",
+        )
+    if action is _A.extend and case.extension_count >= 1:
+        return RuleBroken("one_extension", "每件案件只能延期一次 / a case may be extended once")
+    if action is _A.extend and case.overdue:
+        return RuleBroken(
+            "extend_before_deadline",
+            "已超期，不能再申请延期 / an extension must be requested before the deadline",
+        )
+    return None
+
+
 def allowed_actions(case: CaseSnapshot, actor: Actor | None = None) -> list[Action]:
-    """The actions possible on a case now, optionally only those ``actor`` may do."""
-    actions = [a for a in Action if _is_legal(case, a)]
+    """The actions possible on a case now, optionally only those ``actor`` may do.
+
+    An action a standing rule forbids (return after the window, a second extension, an
+    extension once overdue) is not listed: :func:`apply` would refuse it whatever the input.
+    """
+    actions = [a for a in Action if _is_legal(case, a) and _standing_rule(case, a) is None]
     if actor is not None:
         actions = [
             a
@@ -145,5 +175,8 @@ def apply(case: CaseSnapshot, action: Action | str, actor: Actor, data: ActionIn
     refusal = access_refusal(case, act, actor) or _duty_refusal(case, act, actor)
     if refusal is not None:
         raise NotPermitted(actor, act, refusal)
+    broken = _standing_rule(case, act)
+    if broken is not None:
+        raise broken
     step: Callable[[CaseSnapshot, Actor, ActionInput], Transition] = STEPS[act]
     return step(case, actor, data)

@@ -1,7 +1,7 @@
 """One step per action: what it needs as input and what it makes of the case (pure).
 
-Each step is called by :func:`api.workflow.machine.apply` after legality and permission
-are checked; it validates the input and returns the :class:`Transition`.
+Each step is called by :func:`api.workflow.machine.apply` after legality, permission and
+the standing rules are checked; it validates the input and returns the :class:`Transition`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ from api.workflow.vocabulary import (
     Tier,
 )
 
-__all__ = ["STEPS", "WHISTLE_MAX_MINUTES"]
+__all__ = ["STEPS", "WITH_UNIT", "WHISTLE_MAX_MINUTES"]
+
+WITH_UNIT: Final = frozenset(
+    {Status.dispatched, Status.claimed, Status.assigned, Status.in_progress}
+)
+"""Statuses in which a unit holds the case (a handling round runs; extensions apply)."""
 
 WHISTLE_MAX_MINUTES: Final = 7 * 24 * 60
 """The longest 报到 limit a whistle may set (a week)."""
@@ -64,10 +69,17 @@ def _move(
     data: ActionInput,
     **extra: object,
 ) -> Transition:
-    """The transition, with what every step keeps: ever-overdue and the closing tier."""
+    """The transition, with what every step keeps.
+
+    Ever-overdue once overdue, the closing tier on closing, and a pending extension only
+    while a unit still holds the case (a request dies with its handling round).
+    """
     ever_overdue = new.ever_overdue or case.overdue
     closing = new.tier if new.status is Status.closed else new.closing_tier
-    new = replace(new, ever_overdue=ever_overdue, closing_tier=closing)
+    pending = new.pending_extension_days if new.status in WITH_UNIT else None
+    new = replace(
+        new, ever_overdue=ever_overdue, closing_tier=closing, pending_extension_days=pending
+    )
     if data.note and data.note.strip() and action is not Action.co_feedback:
         note = f"{note}；{data.note.strip()}"
     return Transition(
@@ -138,12 +150,6 @@ def _dispatch(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition
 
 
 def _return(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition:
-    if not case.return_window_open:
-        raise RuleBroken(
-            "return_window",
-            "退回须在派遣后规定时限内提出 / a case may be returned only within the window "
-            "after dispatch",
-        )
     reason = _text(data.reason, "reason", "退回须说明理由 / a reason is required")
     new = replace(
         case,
@@ -310,7 +316,7 @@ def _escalate(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition
     assert above is not None  # guaranteed by legality
     new = replace(case, tier=above)
     stage = None
-    if case.status in (Status.dispatched, Status.claimed, Status.assigned, Status.in_progress):
+    if case.status in WITH_UNIT:
         new = replace(
             new, status=Status.accepted, unit=None, co_units=(), claimed_by=None, assignee=None
         )
@@ -364,13 +370,6 @@ def _rate_report_in(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Tran
 
 
 def _extend(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition:
-    if case.extension_count >= 1:
-        raise RuleBroken("one_extension", "每件案件只能延期一次 / a case may be extended once")
-    if case.overdue:
-        raise RuleBroken(
-            "extend_before_deadline",
-            "已超期，不能再申请延期 / an extension must be requested before the deadline",
-        )
     days = data.days
     limit = case.handle_limit_days
     if days is None or not math.isfinite(days) or not 0 < days <= limit:

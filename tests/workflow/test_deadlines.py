@@ -37,7 +37,14 @@ def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 def test_three_day_handle_limit_over_national_day() -> None:
     limit = StageLimits.from_mapping(
-        {"accept": "2h", "dispatch": "2h", "claim": "4h", "handle": "3d", "verify": "1d"}
+        {
+            "accept": "2h",
+            "dispatch": "2h",
+            "claim": "4h",
+            "handle": "3d",
+            "verify": "1d",
+            "callback": "1d",
+        }
     ).for_stage(Stage.handle)
     assert limit == TimeLimit(3, "d")
     start = sh(2026, 9, 30, 17)  # Wednesday, office time

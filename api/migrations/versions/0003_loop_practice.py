@@ -76,9 +76,7 @@ def upgrade() -> None:
     with op.batch_alter_table("incident") as batch:
         for column in NEW_CASE_COLUMNS:
             batch.add_column(column.copy())
-        batch.alter_column(
-            "rated_at", new_column_name="called_back_at", existing_type=UTCDateTime()
-        )
+        batch.alter_column("rated_at", new_column_name="called_back_at")
     op.execute(
         "UPDATE incident SET tier = CASE WHEN escalation_level >= 2 THEN 'county' ELSE 'township' "
         "END, reopen_count = CASE WHEN reopened THEN 1 ELSE 0 END, first_rating = rating, "
@@ -138,9 +136,7 @@ def downgrade() -> None:
         "UPDATE incident SET status = 'rated' WHERE status = 'closed' AND rating IS NOT NULL"
     )
     with op.batch_alter_table("incident") as batch:
-        batch.alter_column(
-            "called_back_at", new_column_name="rated_at", existing_type=UTCDateTime()
-        )
+        batch.alter_column("called_back_at", new_column_name="rated_at")
         for column in NEW_CASE_COLUMNS:
             batch.drop_column(column.name)
     with op.batch_alter_table("category") as batch:
