@@ -100,9 +100,10 @@ def principal_for(action: Action, case: CaseSnapshot) -> Actor:
     """Who does ``action`` on ``case`` in the demo.
 
     The centre of the case's tier accepts, dispatches, calls back, reviews and approves;
-    the township centre blows the whistle and rates the 报到; the lead unit's staff sign, assign and handle;
-    the grid worker resolves on the spot and verifies what a unit handled (the centre
-    verifies what the grid worker resolved, so nobody checks their own work).
+    the township centre blows the whistle and rates the 报到; the lead unit's staff sign,
+    assign and handle; the grid worker resolves on the spot and verifies what a unit
+    handled (the centre verifies what the grid worker resolved, so nobody checks their own
+    work).
     """
     staff = _unit_staff(action, case)
     if staff is not None:

@@ -20,7 +20,7 @@ from api.demo.story import draw_story, next_step
 from api.exceptions import MinqingError
 from api.models import Grid, Incident, utcnow
 from api.settings import Settings
-from api.workflow import OPEN_STATUSES, allowed_actions
+from api.workflow import OPEN_STATUSES, Action, allowed_actions
 from geo.demo_city.layers import SMALL_HOUSEHOLDS
 from geo.synthetic import generate_reports
 
@@ -70,7 +70,7 @@ class Simulator:
             self._report(small)
         candidates = [i for i in open_ids if i is not None]
         for incident_id in self.random.sample(candidates, k=min(3, len(candidates))):
-            self._advance(incident_id)
+            self.advance(incident_id)
 
     def _report(self, small: Grid) -> None:
         frame = gpd.GeoDataFrame(
@@ -89,13 +89,14 @@ class Simulator:
         with self.context.db.write_session() as session:
             intake(session, self.context, body, reporter)
 
-    def _advance(self, incident_id: int) -> None:
+    def advance(self, incident_id: int) -> Action | None:
+        """One step forward for one case, as a fresh story asks; the action done, if any."""
         now = utcnow()
         with self.context.db.write_session() as session:
             incident = session.get(Incident, incident_id)
             category = self.lifecycle.categories.get(incident.category_code) if incident else None
             if incident is None or category is None:
-                return
+                return None
             _, snapshot = snapshot_now(session, self.context, incident, now)
             step = next_step(
                 snapshot,
@@ -107,13 +108,15 @@ class Simulator:
                 rng=self.random,
             )
             if step is None:
-                return
+                return None
             principal = principal_for(step.action, snapshot)
             try:
                 act(session, self.context, incident_id, step.action, step.data, principal, now=now)
             except MinqingError as exc:  # a user may have moved the case in the meantime
                 log.info("simulator step %s on case %s refused: %s", step.action, incident_id, exc)
                 session.rollback()
+                return None
+            return step.action
 
 
 def start_simulator(settings: Settings, *, seed: int) -> threading.Thread:
