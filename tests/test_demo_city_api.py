@@ -16,10 +16,14 @@ import shapely
 from fastapi.testclient import TestClient
 from pyproj import Geod
 from rich.console import Console
+from sqlmodel import col, select
 
 from api.app import create_app
-from api.demo import ensure_demo
+from api.context import AppContext
+from api.demo import ensure_demo, story_of
+from api.models import Incident, IncidentEvent
 from api.settings import Settings
+from api.workflow import SATISFIED, UNSATISFIED
 from geo.crs import geometry_gcj02_to_wgs84
 from tests.server import minqing_server
 
@@ -135,3 +139,38 @@ def test_demo_command_serves_the_built_city(demo_settings: Settings) -> None:
             f"{base}/api/grids/locate", params={"lon": 115.37, "lat": 22.78, "crs": "gcj02"}
         )
         assert located.status_code == 200 and len(located.json()["grid"]["small"]) == 14
+
+
+def _satisfaction(ratings: list[str]) -> float:
+    """满意率: the share of 满意 and 基本满意 among the ratings."""
+    return sum(r in SATISFIED for r in ratings) / len(ratings)
+
+
+def test_rebuilt_city_keeps_planned_ratings_and_separates_duties(
+    demo_settings: Settings,
+) -> None:
+    """First and final 满意率 differ as the history planned; nobody verifies their own work."""
+    context = AppContext.build(demo_settings)
+    with context.db.session() as session:
+        rated = session.exec(select(Incident).where(col(Incident.first_rating).is_not(None))).all()
+        events = session.exec(
+            select(IncidentEvent).order_by(col(IncidentEvent.incident_id), col(IncidentEvent.seq))
+        ).all()
+    context.db.dispose()
+    closed = [i for i in rated if i.status == "closed"]
+    planned_first = [story_of(str(i.external_id)).ratings[0] for i in rated]
+    planned_final = [story_of(str(i.external_id)).ratings[bool(i.reopen_count)] for i in closed]
+    assert [i.first_rating for i in rated] == planned_first
+    assert [i.rating for i in closed] == planned_final
+    first_rate = _satisfaction([str(i.first_rating) for i in rated])
+    final_rate = _satisfaction([str(i.rating) for i in closed])
+    assert first_rate == _satisfaction(planned_first)
+    assert final_rate == _satisfaction(planned_final)
+    assert 0.90 < first_rate < final_rate < 1.0, (first_rate, final_rate)
+    assert sum(i.first_rating == UNSATISFIED for i in rated) > 50
+    handler: dict[int, str] = {}
+    for event in events:
+        if event.action in ("handle", "resolve_on_site"):
+            handler[event.incident_id] = event.actor
+        elif event.action == "verify":
+            assert event.actor != handler.get(event.incident_id), event.incident_id

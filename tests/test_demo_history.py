@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from api.catalog import read_categories
 from api.context import AppContext
 from api.demo import DemoCase, Lifecycle, Story, plan_cases, play_case, replay_history
-from api.models import Incident, IncidentEvent
+from api.models import Incident, IncidentEvent, IncidentWhistle
 from api.vocabulary import Source
-from api.workflow import SHANGHAI, Light, TimeLimit, deadline, light
+from api.workflow import SHANGHAI, Action, Light, TimeLimit, deadline, light
 from geo.synthetic import SyntheticReport, generate_reports
 from tests.city import centre_of, mini_city
 
@@ -64,17 +64,22 @@ def _events(session: Session) -> dict[str, list[IncidentEvent]]:
 
 
 def _handle_due(events: list[IncidentEvent]) -> tuple[datetime, datetime, datetime]:
-    """Start, due time and end of the first handling stage (claim to first handle)."""
+    """Dispatch, handling deadline and end of the first handling round.
+
+    The handling limit runs from the (last) dispatch before the first handle; the claim
+    event records that deadline as the due time of its stage.
+    """
     handle = next(i for i, e in enumerate(events) if e.action == "handle")
+    dispatch = max(i for i in range(handle) if events[i].action == "dispatch")
     claim = max(i for i in range(handle) if events[i].action == "claim")
     due = datetime.fromisoformat(events[claim].data["due_at"])
-    return events[claim].at, due, events[handle].at
+    return events[dispatch].at, due, events[handle].at
 
 
 def test_three_days_are_three_working_days_and_late_is_late(
     city_context: AppContext, lifecycle: Lifecycle
 ) -> None:
-    """邻里纠纷 (handle limit 3d) claimed just before National Day, handled on time or late."""
+    """邻里纠纷 (3d, the township's) dispatched before National Day: on time, or late."""
     cases = [
         DemoCase(
             _report("ON-TIME", category="0101", at=BEFORE_NATIONAL_DAY), Story(Source.hotline), "a"
@@ -90,16 +95,21 @@ def test_three_days_are_three_working_days_and_late_is_late(
             play_case(session, city_context, case, lifecycle, end=END)
     with city_context.db.session() as session:
         events = _events(session)
-        statuses = dict(session.exec(select(Incident.external_id, Incident.status)).all())
+        stored = {i.external_id: i for i in session.exec(select(Incident)).all()}
     calendar = city_context.calendar
     for external_id, late in (("ON-TIME", False), ("LATE", True)):
-        claimed, due, handled = _handle_due(events[external_id])
-        assert due == deadline(claimed, TimeLimit.parse("3d"), urgent=False, calendar=calendar)
-        assert due - claimed > timedelta(days=7), "three working days across the holiday"
+        dispatched, due, handled = _handle_due(events[external_id])
+        assert due == deadline(dispatched, TimeLimit.parse("3d"), urgent=False, calendar=calendar)
+        assert due - dispatched > timedelta(days=7), "three working days across the holiday"
         assert (handled > due) is late
-        graded = light(claimed, due, handled, urgent=False, calendar=calendar)
+        graded = light(dispatched, due, handled, urgent=False, calendar=calendar)
         assert (graded is Light.red) is late
-        assert statuses[external_id] == "rated"
+        incident = stored[external_id]
+        assert incident.status == "closed" and incident.ever_overdue is late
+        assert incident.unit_code == incident.large_code, "disputes go to the township"
+        trail = {e.action: e.actor for e in events[external_id]}
+        assert trail["claim"] == trail["handle"] == f"officer_{incident.large_code}"
+        assert trail["callback"] == f"dispatcher_{incident.large_code}"
 
 
 @pytest.fixture
@@ -108,15 +118,26 @@ def history(city_context: AppContext, lifecycle: Lifecycle) -> dict[str, DemoCas
         staff=lambda f: [{"网格员": f"网格员{c}"} for c in f["code"]]
     )
     weights = {code: c.weight for code, c in lifecycle.categories.items()}
-    reports = generate_reports(small, weights, n=200, days=90, end=END, seed=4)
+    reports = generate_reports(small, weights, n=300, days=90, end=END, seed=4)
     cases = plan_cases(reports)
     with city_context.db.write_session() as session:
         assert replay_history(session, city_context, cases, lifecycle, end=END) == len(cases)
     return {case.report.external_id: case for case in cases}
 
 
+def _separated(trail: list[IncidentEvent]) -> bool:
+    """Nobody verified or called back a case they handled or resolved (in that round)."""
+    handler = None
+    for event in trail:
+        if event.action in ("handle", "resolve_on_site"):
+            handler = event.actor
+        elif event.action in ("verify", "callback") and event.actor == handler:
+            return False
+    return True
+
+
 def test_history_cases_live_their_stories(
-    city_context: AppContext, history: dict[str, DemoCase]
+    city_context: AppContext, history: dict[str, DemoCase], lifecycle: Lifecycle
 ) -> None:
     with city_context.db.session() as session:
         events = _events(session)
@@ -131,14 +152,43 @@ def test_history_cases_live_their_stories(
         if story.source is Source.patrol:
             assert trail[0].role == "gridworker" and incident.reporter_name.startswith("网格员")
         actions = [e.action for e in trail]
+        answerable = lifecycle.categories[incident.category_code].answerable
         if case.report.reported_at < END - timedelta(days=50):
-            assert incident.status == ("rejected" if story.rejected else "rated"), actions
-        if story.on_site and len(actions) > 1:
+            assert incident.status == ("rejected" if story.rejected else "closed"), actions
+        if story.on_site and not answerable and len(actions) > 1:
             assert actions[1] == "resolve_on_site"
+        if answerable and not story.rejected and len(actions) > 1:
+            assert actions[1:] == ["answer"]
         if story.returned and "claim" in actions:
             assert "return" in actions
+        assert _separated(trail), (external_id, [(e.action, e.actor) for e in trail])
         if "handle" in actions and not story.extended:
             _, due, handled = _handle_due(trail)
             assert (handled > due) is story.late, (external_id, actions)
             late_seen += story.late
     assert late_seen >= 5
+
+
+def test_history_takes_every_turn_of_the_loop(
+    city_context: AppContext, history: dict[str, DemoCase]
+) -> None:
+    """Co-units, whistles with a late 报到, returns, extensions, reviews all happen."""
+    with city_context.db.session() as session:
+        events = _events(session)
+        incidents = {i.external_id: i for i in session.exec(select(Incident)).all()}
+        whistles = session.exec(select(IncidentWhistle)).all()
+    seen = {e.action for trail in events.values() for e in trail}
+    assert set(Action) <= seen, set(Action) - seen
+    assert any(w.reported_at is not None and w.reported_at > w.due_at for w in whistles)
+    assert any(w.reported_at is not None and w.reported_at <= w.due_at for w in whistles)
+    for external_id, trail in events.items():
+        story, incident = history[external_id].story, incidents[external_id]
+        actions = [e.action for e in trail]
+        if story.co_unit and "handle" in actions:
+            assert "co_feedback" in actions and incident.co_units
+        if "callback" in actions and not story.unreachable:
+            assert incident.first_rating == story.ratings[0]
+            if incident.reopen_count:
+                assert incident.rating == story.ratings[1]
+        if "extend" in actions:
+            assert actions.index("extend") < actions.index("approve_extension")

@@ -9,7 +9,14 @@
 """
 
 from api.demo.build import DEMO_COUNTS, HISTORY_DAYS, HISTORY_INCIDENTS, demo_present, ensure_demo
-from api.demo.history import DemoCase, Lifecycle, plan_cases, play_case, replay_history
+from api.demo.history import (
+    DemoCase,
+    Lifecycle,
+    plan_cases,
+    play_case,
+    replay_history,
+    story_of,
+)
 from api.demo.simulator import Simulator, start_simulator
 from api.demo.story import Step, Story, draw_story, next_step
 
@@ -30,4 +37,5 @@ __all__ = [
     "plan_cases",
     "replay_history",
     "start_simulator",
+    "story_of",
 ]

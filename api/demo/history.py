@@ -4,9 +4,9 @@ Each case is reported with :func:`api.cases.intake.intake` and moved on with
 :func:`api.cases.actions.act`, at the moments :mod:`api.demo.pace` picks, by the cast of
 :mod:`api.demo.cast`, one step at a time as its :class:`~api.demo.story.Story` asks among
 the actions the workflow allows, until nothing is left to do or the next step would fall
-after ``end``. The case's :class:`~api.workflow.CaseSnapshot` is carried along through
-:func:`api.workflow.apply` (what the service itself applies), so the workflow, not the
-demo, says what each step leads to and what may come next.
+after ``end``. Each step reads the case as the service sees it
+(:func:`api.cases.actions.snapshot_now`), so the workflow, not the demo, says what each step
+leads to and what may come next.
 """
 
 from __future__ import annotations
@@ -18,24 +18,32 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from api.cases.actions import act
+from api.cases.actions import act, snapshot_now
 from api.cases.intake import intake
 from api.cases.schemas import IncidentCreate
 from api.catalog import CategoryRow
 from api.context import AppContext
 from api.demo.cast import principal_for, reporter_for
 from api.demo.pace import moment_for
-from api.demo.story import Step, Story, draw_story, next_step
+from api.demo.story import Story, draw_story, next_step
 from api.demo.texts import describe
 from api.exceptions import InvalidInput
-from api.models import Category, Department, Incident
+from api.models import Category, Incident, Unit
 from api.vocabulary import Source
-from api.workflow import CaseSnapshot, Status, allowed_actions, apply
+from api.workflow import allowed_actions
 from geo.synthetic import SyntheticReport
 
-__all__ = ["MAX_STEPS", "DemoCase", "Lifecycle", "play_case", "plan_cases", "replay_history"]
+__all__ = [
+    "MAX_STEPS",
+    "DemoCase",
+    "Lifecycle",
+    "play_case",
+    "plan_cases",
+    "replay_history",
+    "story_of",
+]
 
-MAX_STEPS = 40
+MAX_STEPS = 60
 """A guard: no story has more steps than this."""
 
 
@@ -59,17 +67,22 @@ class Lifecycle:
     def of(cls, categories: Sequence[CategoryRow]) -> Lifecycle:
         """From the rows of ``categories.csv`` (only 小类 are kept)."""
         reportable = {c.code: c for c in categories if c.reportable}
-        departments = sorted({c.department for c in reportable.values() if c.department})
+        departments = sorted({c.unit for c in reportable.values() if c.unit})
         return cls(reportable, tuple(departments))
+
+
+def _seed_of(external_id: str) -> str:
+    return f"story-{external_id}"
+
+
+def story_of(external_id: str) -> Story:
+    """The story the history plans for the report with this external id (the same every run)."""
+    return draw_story(random.Random(_seed_of(external_id)))
 
 
 def plan_cases(reports: Sequence[SyntheticReport]) -> list[DemoCase]:
     """Draw a story for each report, seeded by its external id (the same every run)."""
-    cases = []
-    for report in reports:
-        seed = f"story-{report.external_id}"
-        cases.append(DemoCase(report, draw_story(random.Random(seed)), seed))
-    return cases
+    return [DemoCase(r, story_of(r.external_id), _seed_of(r.external_id)) for r in reports]
 
 
 def report_body(
@@ -89,27 +102,6 @@ def report_body(
         address=report.address,
         external_id=report.external_id,
     )
-
-
-def _take_step(
-    session: Session,
-    context: AppContext,
-    incident: Incident,
-    snapshot: CaseSnapshot,
-    step: Step,
-    at: datetime,
-) -> tuple[Incident, CaseSnapshot]:
-    """Store ``step`` through the service; the workflow's own snapshot moves alongside."""
-    assert incident.id is not None
-    principal = principal_for(step.action, incident)
-    snapshot = apply(snapshot, step.action, principal, step.data).case
-    incident = act(session, context, incident.id, step.action.value, step.data, principal, now=at)
-    if incident.status != snapshot.status:
-        raise RuntimeError(
-            f"case {incident.case_no}: the store says {incident.status} after "
-            f"{step.action.value}, the workflow {snapshot.status.value}"
-        )
-    return incident, snapshot
 
 
 def play_case(
@@ -139,18 +131,16 @@ def play_case(
         if exc.context.get("field") != "lon,lat":
             raise
         return None  # the point lies outside the stored grids: a report from elsewhere
-    snapshot = CaseSnapshot(
-        status=Status(incident.status),
-        grid_codes=(incident.small_code, incident.medium_code, incident.large_code),
-    )
     now = report.reported_at
     for _ in range(MAX_STEPS):
+        assert incident.id is not None
+        _, snapshot = snapshot_now(session, context, incident, now)
         step = next_step(
             snapshot,
             allowed_actions(snapshot),
             story,
             category=category.code,
-            department=category.department or "",
+            unit=category.unit,
             departments=lifecycle.departments,
             rng=rng,
         )
@@ -161,7 +151,8 @@ def play_case(
         )
         if at > end:
             break
-        incident, snapshot = _take_step(session, context, incident, snapshot, step, at)
+        principal = principal_for(step.action, snapshot)
+        incident = act(session, context, incident.id, step.action, step.data, principal, now=at)
         now = at
     return incident
 
@@ -184,8 +175,8 @@ def replay_history(
         rules do not allow, which is a bug of the demo.
     """
     # Keep the reference rows loaded: the session's identity map holds objects weakly, and
-    # every step of the service looks its category (and, on dispatch, department) up by key.
-    reference = [*session.exec(select(Category)).all(), *session.exec(select(Department)).all()]
+    # every step of the service looks its category (and, on dispatch, unit) up by key.
+    reference = [*session.exec(select(Category)).all(), *session.exec(select(Unit)).all()]
     stored = 0
     for done, case in enumerate(cases, start=1):
         stored += play_case(session, context, case, lifecycle, end=end) is not None

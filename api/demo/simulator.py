@@ -10,18 +10,18 @@ import geopandas as gpd
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from api.cases.actions import act
+from api.cases.actions import act, snapshot_now
 from api.cases.intake import intake
-from api.cases.present import to_public
 from api.catalog import read_categories
 from api.context import AppContext
-from api.demo.cast import OBSERVER, principal_for, reporter_for
+from api.demo.cast import principal_for, reporter_for
 from api.demo.history import Lifecycle, report_body
 from api.demo.story import draw_story, next_step
 from api.exceptions import MinqingError
 from api.models import Grid, Incident, utcnow
 from api.settings import Settings
-from api.workflow import OPEN_STATUSES, Action
+from api.workflow import OPEN_STATUSES, Action, allowed_actions
+from geo.demo_city.layers import SMALL_HOUSEHOLDS
 from geo.synthetic import generate_reports
 
 __all__ = ["Simulator", "start_simulator"]
@@ -33,8 +33,9 @@ class Simulator:
     """New reports and loop progress every few seconds, so the big screen stays alive.
 
     Each new report and each step forward draws a fresh story
-    (:func:`api.demo.story.draw_story`), so live cases take the turns of the history in
-    the same shares; the workflow decides what each step leads to.
+    (:func:`api.demo.story.draw_story`) and picks the step as the history does
+    (:func:`api.demo.story.next_step`), so live cases take the same turns (returns,
+    whistles, call-backs, reviews); the workflow decides what each step leads to.
     """
 
     def __init__(self, context: AppContext, *, seed: int, interval_s: float = 4.0) -> None:
@@ -69,11 +70,11 @@ class Simulator:
             self._report(small)
         candidates = [i for i in open_ids if i is not None]
         for incident_id in self.random.sample(candidates, k=min(3, len(candidates))):
-            self._advance(incident_id)
+            self.advance(incident_id)
 
     def _report(self, small: Grid) -> None:
         frame = gpd.GeoDataFrame(
-            {"code": [small.code], "households": [small.households or 400]},
+            {"code": [small.code], "households": [small.households or sum(SMALL_HOUSEHOLDS) // 2]},
             geometry=[small.geom],
             crs="EPSG:4326",
         )
@@ -88,31 +89,34 @@ class Simulator:
         with self.context.db.write_session() as session:
             intake(session, self.context, body, reporter)
 
-    def _advance(self, incident_id: int) -> None:
+    def advance(self, incident_id: int) -> Action | None:
+        """One step forward for one case, as a fresh story asks; the action done, if any."""
         now = utcnow()
         with self.context.db.write_session() as session:
             incident = session.get(Incident, incident_id)
             category = self.lifecycle.categories.get(incident.category_code) if incident else None
             if incident is None or category is None:
-                return
-            allowed = to_public(incident, OBSERVER, self.context.calendar, now=now).allowed_actions
+                return None
+            _, snapshot = snapshot_now(session, self.context, incident, now)
             step = next_step(
-                incident,
-                {Action(action) for action in allowed},
+                snapshot,
+                allowed_actions(snapshot),
                 draw_story(self.random),
                 category=incident.category_code,
-                department=category.department or "",
+                unit=category.unit,
                 departments=self.lifecycle.departments,
                 rng=self.random,
             )
             if step is None:
-                return
-            principal = principal_for(step.action, incident)
+                return None
+            principal = principal_for(step.action, snapshot)
             try:
-                act(session, self.context, incident_id, step.action.value, step.data, principal)
+                act(session, self.context, incident_id, step.action, step.data, principal, now=now)
             except MinqingError as exc:  # a user may have moved the case in the meantime
                 log.info("simulator step %s on case %s refused: %s", step.action, incident_id, exc)
                 session.rollback()
+                return None
+            return step.action
 
 
 def start_simulator(settings: Settings, *, seed: int) -> threading.Thread:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from api.workflow import Action
 from geo.synthetic import ROADS
 
-__all__ = ["describe", "on_site_result", "reason_for", "result_for"]
+__all__ = ["describe", "note_for", "on_site_result", "reason_for", "result_for"]
 
 _SHOPS = ("农贸市场", "幼儿园", "卫生站", "便利店", "小学", "公交站", "文化广场", "祠堂")
 
@@ -154,7 +154,32 @@ _ESCALATE_REASONS = (
     "群众诉求强烈，需镇街层面处置",
     "问题复杂，超出网格处置能力",
 )
+_REVIEW_REASONS = (
+    "经甄别，诉求合理，处置未到位，责令重办",
+    "群众反映问题仍未解决，交承办单位重新办理",
+)
+_UNREASONABLE_REASONS = (
+    "经甄别，诉求超出政策规定，已做好解释",
+    "经核实已依法依规处置到位，诉求不合理",
+)
+_ANSWERS = (
+    "已电话答复群众相关政策及办理流程",
+    "已告知办理地点、所需材料和咨询电话",
+    "已向群众解释政策规定，群众表示理解",
+)
+_CO_FEEDBACK = (
+    "已派员到场配合处置，本单位职责部分已落实",
+    "已提供相关资料并配合整改到位",
+    "已联合执法，协办事项办结",
+)
+_REPORT_IN = ("已派员到场报到，参与联合处置", "已电话报到并明确专人对接", "已到场会商处置方案")
 
+
+_NOTES: dict[Action, tuple[str, ...]] = {
+    Action.answer: _ANSWERS,
+    Action.co_feedback: _CO_FEEDBACK,
+    Action.report_in: _REPORT_IN,
+}
 
 _REASONS: dict[Action, tuple[str, ...]] = {
     Action.reject: _REJECT_REASONS,
@@ -162,6 +187,7 @@ _REASONS: dict[Action, tuple[str, ...]] = {
     Action.verify: _REDO_REASONS,
     Action.extend: _EXTEND_REASONS,
     Action.escalate: _ESCALATE_REASONS,
+    Action.review: _REVIEW_REASONS,
 }
 
 
@@ -196,6 +222,14 @@ def on_site_result(rng: random.Random) -> str:
     return _pick(_ON_SITE_RESULTS, rng)
 
 
-def reason_for(action: Action, rng: random.Random) -> str:
-    """A reason for a reject, return, failed verification, extension or escalation."""
-    return _pick(_REASONS[action], rng)
+def reason_for(action: Action, rng: random.Random, *, unreasonable: bool = False) -> str:
+    """A reason for a reject, return, failed verification, extension, escalation or review.
+
+    ``unreasonable`` picks the reason of a review that closes the case as unreasonable.
+    """
+    return _pick(_UNREASONABLE_REASONS if unreasonable else _REASONS[action], rng)
+
+
+def note_for(action: Action, rng: random.Random) -> str:
+    """What is written with an answer at intake, a co-unit's feedback or a 报到."""
+    return _pick(_NOTES[action], rng)

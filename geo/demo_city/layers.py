@@ -17,6 +17,11 @@ from geo.demo_city.shanwei import CITY_ADCODE, DISTRICT_ADCODES, DISTRICT_NAMES,
 from geo.shapes import to_multipolygons
 
 _URBAN_DENSITY = 6.0  # a village centred above this density is an urban community (社区)
+SMALL_HOUSEHOLDS = (160, 221)
+"""Households per small grid, uniform (low, high exclusive): about 190 on average, so that
+4,555 small grids hold 汕尾's ≈ 2.7 million people."""
+HOUSEHOLD_SIZE = (2.9, 3.3)
+"""People per household, uniform."""
 
 
 @dataclass
@@ -181,8 +186,8 @@ def _staff_and_households(
             "指导员": parent_staff["指导员"],
             "邻长": names.people(int(rng.integers(4, 9))),
         }
-        small.households[i] = int(rng.integers(300, 501))
-        small.population[i] = round(small.households[i] * float(rng.uniform(2.6, 3.0)))
+        small.households[i] = int(rng.integers(*SMALL_HOUSEHOLDS))
+        small.population[i] = round(small.households[i] * float(rng.uniform(*HOUSEHOLD_SIZE)))
     for child, parent in ((small, medium), (medium, large)):
         parent.households.update(_sum_to_parents(child, child.households, len(parent.cells)))
         parent.population.update(_sum_to_parents(child, child.population, len(parent.cells)))

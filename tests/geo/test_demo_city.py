@@ -225,9 +225,11 @@ def test_staff_and_households(city: DemoCity) -> None:
         assert all(2 <= len(n) <= 3 for n in [staff["网格员"], *staff["邻长"]])
     assert all(set(s) == {"网格长", "指导员"} for s in city.medium["staff"])
     assert all(set(s) == {"负责人"} for s in city.large["staff"])
-    assert city.small["households"].between(300, 500).all()
+    assert city.small["households"].between(160, 220).all()
+    assert 185 <= city.small["households"].mean() <= 195, "about 190 per small grid"
     ratio = city.small["population"] / city.small["households"]
-    assert ratio.between(2.5, 3.1).all()
+    assert ratio.between(2.85, 3.35).all()
+    assert 2.5e6 < city.small["population"].sum() < 2.9e6, "汕尾 has about 2.7 million people"
     for level in ("medium", "large", "district"):
         frame = city.layer(level)
         child_level = {"medium": "small", "large": "medium", "district": "large"}[level]
