@@ -98,6 +98,7 @@ async def supervise_forever(context: AppContext) -> None:
     while True:
         try:
             await asyncio.to_thread(sweep, context)
-        except (MinqingError, SQLAlchemyError, OSError) as exc:  # the store may be restarting; try again later
+        except (MinqingError, SQLAlchemyError, OSError) as exc:
+            # the store may be restarting: try again at the next sweep
             log.warning("supervision sweep failed: %s", exc)
         await asyncio.sleep(every)
