@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func
+from sqlmodel import select
 
 from api.context import AppContext
 from api.models import Incident
@@ -11,7 +13,7 @@ from tests.driver import act, login, report, report_body
 
 def case_count(context: AppContext) -> int:
     with context.db.session() as session:
-        return session.query(Incident).count()
+        return int(session.exec(select(func.count()).select_from(Incident)).one())
 
 
 def test_a_key_is_scoped_to_its_reporter(client: TestClient, city_context: AppContext) -> None:

@@ -18,7 +18,13 @@ from sqlmodel import Session, select
 
 from api.cases.access import get_visible
 from api.cases.present import catalog_of, to_public
-from api.cases.record import apply_children, case_facts, snapshot_of, transition_changes
+from api.cases.record import (
+    StepFacts,
+    apply_children,
+    case_facts,
+    snapshot_of,
+    transition_changes,
+)
 from api.cases.schemas import ActionBody, IncidentPublic
 from api.context import AppContext
 from api.exceptions import Conflict, InvalidInput
@@ -107,14 +113,8 @@ def act(
         )
     for column, value in values.items():  # what the guarded UPDATE wrote, without re-reading
         set_committed_value(incident, column, value)
-    apply_children(
-        incident,
-        transition,
-        by=actor.username,
-        note=data.note,
-        now=now,
-        whistle_due=_whistle_due(context, incident, data, now) if transition.summoned else None,
-    )
+    whistle_due = _whistle_due(context, incident, data, now) if transition.summoned else None
+    apply_children(incident, transition, StepFacts(actor.username, data.note, now, whistle_due))
     session.add(
         event_for(
             incident_id,

@@ -31,6 +31,7 @@ from api.workflow import (
 __all__ = [
     "COLUMN_OF",
     "CaseFacts",
+    "StepFacts",
     "apply_children",
     "case_facts",
     "snapshot_of",
@@ -194,56 +195,49 @@ def _clock_changes(
     return changes
 
 
-def apply_children(
-    incident: Incident,
-    transition: Transition,
-    *,
-    by: str,
-    note: str | None,
-    now: datetime,
-    whistle_due: datetime | None,
-) -> None:
+@dataclass(frozen=True)
+class StepFacts:
+    """Who made a step, when, with which note, and by when summoned units must report in."""
+
+    by: str
+    note: str | None
+    now: datetime
+    whistle_due: datetime | None = None
+
+
+def apply_children(incident: Incident, transition: Transition, step: StepFacts) -> None:
     """Make the case's co-unit and whistle rows match the transition's snapshot."""
     assert incident.id is not None
-    case = transition.case
     current = {c.unit_code: c for c in incident.co_units}
     rows = []
-    for position, co in enumerate(case.co_units):
+    for position, co in enumerate(transition.case.co_units):
         row = current.get(co.unit) or IncidentCoUnit(incident_id=incident.id, unit_code=co.unit)
         if row.state != co.state:
-            row.done_at = now
+            row.done_at = step.now
         row.position, row.state, row.note = position, co.state, co.note
         rows.append(row)
     incident.co_units = rows
-    _apply_whistles(incident, transition, by=by, note=note, now=now, whistle_due=whistle_due)
+    _apply_whistles(incident, transition, step)
 
 
-def _apply_whistles(
-    incident: Incident,
-    transition: Transition,
-    *,
-    by: str,
-    note: str | None,
-    now: datetime,
-    whistle_due: datetime | None,
-) -> None:
+def _apply_whistles(incident: Incident, transition: Transition, step: StepFacts) -> None:
     stored = {(w.whistle_no, w.unit_code): w for w in incident.whistles}
     for summons in transition.case.whistles:
         row = stored.get((summons.whistle_no, summons.unit))
         if row is None:
-            assert whistle_due is not None and incident.id is not None
+            assert step.whistle_due is not None and incident.id is not None
             incident.whistles.append(
                 IncidentWhistle(
                     incident_id=incident.id,
                     whistle_no=summons.whistle_no,
                     unit_code=summons.unit,
-                    whistled_by=by,
-                    whistled_at=now,
-                    due_at=whistle_due,
+                    whistled_by=step.by,
+                    whistled_at=step.now,
+                    due_at=step.whistle_due,
                 )
             )
             continue
         if summons.reported and row.reported_at is None:
-            row.reported_at, row.reported_by, row.note = now, by, note
+            row.reported_at, row.reported_by, row.note = step.now, step.by, step.note
         if summons.rating != row.rating:
             row.rating = summons.rating
