@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
 
 from api.context import AppContext
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
 from api.routers import auth, grids, health, incidents, reference
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
         description=API_DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs",
+        responses=ERROR_RESPONSES,
     )
     app.state.context = context
     app.state.signin_guard = SigninGuard.from_settings(settings)
