@@ -47,8 +47,9 @@ def bbox_query(
 BBoxDep = Annotated[BBox | None, Depends(bbox_query)]
 
 
-MAX_ID = 2**63 - 1
-"""The largest id a store can hold (BIGINT); larger path ids are refused, not looked up."""
+MAX_ID = 2**31 - 1
+"""The largest id a store can hold (INTEGER keys, 32-bit on PostGIS); larger path ids are
+refused, not looked up."""
 
 
 def IdPath(name: str) -> Any:  # noqa: N802 - used like FastAPI's Path
