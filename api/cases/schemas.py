@@ -4,7 +4,8 @@ The public shape is read from the stored record by attribute (``from_attributes`
 stored field is declared once, in :class:`api.models.Incident`; only what the caller's role
 and the clock add (masked reporter, light, allowed actions, labels) is computed apart.
 The schema states what the service enforces: coordinate ranges, the CRS and source enums,
-the category code pattern and every length limit.
+the category code pattern and every length limit; numbers and booleans are taken only as
+JSON numbers and booleans (strict), as the schema types them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.vocabulary import Source
 from api.workflow import Action, Status
@@ -48,8 +49,8 @@ class IncidentCreate(BaseModel):
 
     category: str = Field(pattern=CATEGORY_PATTERN, description="A 小类 code, e.g. 0201")
     description: str = Field(min_length=1, max_length=2000)
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, strict=True)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, strict=True)
     crs: PointCRS = Field(default=PointCRS.wgs84, description="The point's coordinate system")
     source: Source = Source.patrol
     reporter_name: str | None = Field(default=None, max_length=50)
@@ -58,7 +59,9 @@ class IncidentCreate(BaseModel):
     )
     address: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, min_length=1, max_length=100)
-    urgent: bool | None = Field(default=None, description="Default: the category's setting")
+    urgent: bool | None = Field(
+        default=None, strict=True, description="Default: the category's setting"
+    )
 
 
 class GridRef(BaseModel):
@@ -151,11 +154,11 @@ class ActionBody(BaseModel):
     reason: str | None = Field(default=None, max_length=1000)
     duplicate_of: str | None = Field(default=None, max_length=40)
     result: str | None = Field(default=None, max_length=2000)
-    passed: bool | None = None
+    passed: bool | None = Field(default=None, strict=True)
     rating: str | None = Field(default=None, max_length=10)
-    hours: float | None = Field(default=None, allow_inf_nan=False)
+    hours: float | None = Field(default=None, allow_inf_nan=False, strict=True)
     note: str | None = Field(default=None, max_length=1000)
-    photo_ids: list[int] = Field(default_factory=list, max_length=20)
+    photo_ids: list[StrictInt] = Field(default_factory=list, max_length=20)
 
 
 class EventPublic(BaseModel):
