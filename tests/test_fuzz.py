@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 
 from api.app import create_app
 from api.settings import Settings
-from tests.driver import login
+from tests.driver import login, report
 
 MAX_EXAMPLES = 15
 SEED = int(os.environ.get("MINQING_FUZZ_SEED", "20240601"))
@@ -48,11 +48,17 @@ def dispatcher(client: TestClient) -> dict[str, str]:
     return login(client, "dispatcher")
 
 
-# The store and the token are shared by all inputs of one operation on purpose: cases
-# reported by earlier inputs are there for later ones to read and act on.
+@pytest.fixture
+def open_case(client: TestClient, dispatcher: dict[str, str]) -> int:
+    """A reported case (id 1, the smallest id the fuzzer tries) for the case operations."""
+    return int(report(client, dispatcher)["id"])
+
+
+# The store, the token and the case are shared by all inputs of one operation on purpose:
+# what earlier inputs did to the case is there for later ones to read and act on.
 @schema.parametrize()
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_api_answers_as_documented(
-    case: schemathesis.Case, client: TestClient, dispatcher: dict[str, str]
+    case: schemathesis.Case, client: TestClient, dispatcher: dict[str, str], open_case: int
 ) -> None:
     case.call_and_validate(headers=dispatcher, app=client.app)
