@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 
 from api.cases.supervision import supervise_forever
 from api.context import AppContext
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
 from api.routers import auth, grids, health, incidents, reference, whistles
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
         description=API_DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs",
+        responses=ERROR_RESPONSES,
     )
     app.state.context = context
     app.state.signin_guard = SigninGuard.from_settings(settings)

@@ -7,9 +7,14 @@ in words a user can act on.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.exceptions import (
     Conflict,
@@ -37,6 +42,30 @@ STATUS_CODES: dict[type[MinqingError], int] = {
     MethodNotAllowed: 405,
     TooManyRequests: 429,
 }
+
+
+class Problem(BaseModel):
+    """One wrong request value: where it is and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer; kinds add their own facts (``allowed``, ``status``, …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    detail: str
+    error: str
+    field: str | None = None
+    problems: list[Problem] | None = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "The request was refused; the body says why"},
+}
+"""``responses=`` of the app: every route documents its refusals with :class:`ErrorBody`."""
 
 
 def status_code_for(exc: MinqingError) -> int:
@@ -68,7 +97,22 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _framework_error(_request: Request, exc: Exception) -> Response:
+    """A refusal raised by FastAPI itself (a body that does not parse), in the same shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    kind = HTTPStatus(exc.status_code).name.lower()
+    body = {
+        "detail": str(exc.detail),
+        "error": kind,
+        "field": "body" if exc.status_code == 400 else None,
+    }
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers for the whole tree and for request validation."""
+    """Register the handlers for the whole tree, request validation and the framework's own."""
     app.add_exception_handler(MinqingError, _minqing_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _framework_error)

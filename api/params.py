@@ -47,8 +47,9 @@ def bbox_query(
 BBoxDep = Annotated[BBox | None, Depends(bbox_query)]
 
 
-MAX_ID = 2**63 - 1
-"""The largest id a store can hold (BIGINT); larger path ids are refused, not looked up."""
+MAX_ID = 2**31 - 1
+"""The largest id a store can hold (INTEGER keys, 32-bit on PostGIS); larger path ids are
+refused, not looked up."""
 
 
 def IdPath(name: str) -> Any:  # noqa: N802 - used like FastAPI's Path
@@ -57,13 +58,14 @@ def IdPath(name: str) -> Any:  # noqa: N802 - used like FastAPI's Path
 
 
 def _page(context: AppContext, limit: int | None, offset: int, *, default: int) -> Page:
-    cap = context.settings.items_limit_max
-    if limit is not None and limit > cap:
-        raise InvalidInput("limit", f"must be at most {cap}")
-    return Page(limit=limit or default, offset=offset)
+    """A limit above the configured cap gets the cap: not an error (OGC API Features)."""
+    return Page(limit=min(limit or default, context.settings.items_limit_max), offset=offset)
 
 
-LimitQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Items per page")]
+LimitQuery = Annotated[
+    int | None,
+    Query(ge=1, le=2**31 - 1, description="Items per page; above the server's cap, the cap"),
+]
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
 
 

@@ -4,7 +4,8 @@ The public shape is read from the stored record by attribute (``from_attributes`
 stored field is declared once, in :class:`api.models.Incident`; only what the caller's role
 and the clock add (masked reporter, light, allowed actions, labels) is computed apart.
 The schema states what the service enforces: coordinate ranges, the CRS and source enums,
-the category code pattern and every length limit.
+the category code pattern and every length limit; numbers and booleans are taken only as
+JSON numbers and booleans (strict), as the schema types them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.vocabulary import Source
 from api.workflow import Action, ReviewDecision, Status, SubtaskState, Tier
@@ -52,8 +53,8 @@ class IncidentCreate(BaseModel):
 
     category: str = Field(pattern=CATEGORY_PATTERN, description="A 小类 code, e.g. 0201")
     description: str = Field(min_length=1, max_length=2000)
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, strict=True)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, strict=True)
     crs: PointCRS = Field(default=PointCRS.wgs84, description="The point's coordinate system")
     source: Source = Source.patrol
     reporter_name: str | None = Field(default=None, max_length=50)
@@ -62,7 +63,9 @@ class IncidentCreate(BaseModel):
     )
     address: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, min_length=1, max_length=100)
-    urgent: bool | None = Field(default=None, description="Default: the category's setting")
+    urgent: bool | None = Field(
+        default=None, strict=True, description="Default: the category's setting"
+    )
 
 
 class GridRef(BaseModel):
@@ -205,16 +208,20 @@ class ActionBody(BaseModel):
     reason: str | None = Field(default=None, max_length=1000)
     duplicate_of: str | None = Field(default=None, max_length=40)
     result: str | None = Field(default=None, max_length=2000)
-    passed: bool | None = None
+    passed: bool | None = Field(default=None, strict=True)
     rating: Literal["满意", "基本满意", "不满意"] | None = None
-    solved: bool | None = None
-    unreachable: bool = False
+    solved: bool | None = Field(default=None, strict=True)
+    unreachable: bool = Field(default=False, strict=True)
     decision: ReviewDecision | None = None
     departments: list[str] = Field(default_factory=list, max_length=20, description="whistle")
-    minutes: int | None = Field(default=None, ge=1, le=WHISTLE_MAX_MINUTES, description="whistle")
-    days: float | None = Field(default=None, gt=0, le=60, allow_inf_nan=False, description="extend")
+    minutes: int | None = Field(
+        default=None, ge=1, le=WHISTLE_MAX_MINUTES, strict=True, description="whistle"
+    )
+    days: float | None = Field(
+        default=None, gt=0, le=60, allow_inf_nan=False, strict=True, description="extend"
+    )
     note: str | None = Field(default=None, max_length=1000)
-    photo_ids: list[int] = Field(default_factory=list, max_length=20)
+    photo_ids: list[StrictInt] = Field(default_factory=list, max_length=20)
 
 
 class EventPublic(BaseModel):
