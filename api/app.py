@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from a2wsgi import WSGIMiddleware
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.types import ASGIApp
 
 from api.cases.supervision import supervise_forever
@@ -15,6 +15,7 @@ from api.context import AppContext
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
+from api.params import reject_unknown_query
 from api.routers import auth, grids, health, incidents, reference, whistles
 from api.security import SigninGuard
 from api.settings import Settings
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     install_error_handlers(app)
     app.add_middleware(EdgeGuard, settings=settings)
 
-    api = APIRouter(prefix="/api")
+    api = APIRouter(prefix="/api", dependencies=[Depends(reject_unknown_query)])
     for module in (auth, grids, incidents, reference, whistles):
         api.include_router(module.router)
     app.include_router(health.router)

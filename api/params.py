@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path, Query, Request
+from fastapi.dependencies.models import Dependant
 
 from api.context import AppContext
 from api.deps import ContextDep
@@ -83,3 +84,25 @@ def layer_page_query(
 
 PageDep = Annotated[Page, Depends(page_query)]
 LayerPageDep = Annotated[Page, Depends(layer_page_query)]
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Refuse query parameters the route does not declare (a typo is an error, not ignored)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = [name for name in request.query_params if name not in known]
+    if unknown:
+        expected = ", ".join(sorted(known)) or "none"
+        raise InvalidInput(
+            f"query.{unknown[0]}", f"unknown query parameter {unknown[0]!r}; expected: {expected}"
+        )

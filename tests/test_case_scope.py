@@ -97,3 +97,12 @@ def test_huge_numbers_are_refused_not_looked_up(client: TestClient) -> None:
         response = client.get(url, headers=dispatcher)
         assert response.status_code == 422, (url, response.status_code)
         assert response.json()["error"] == "invalid_input"
+
+
+def test_unknown_query_parameters_are_refused(client: TestClient) -> None:
+    dispatcher = login(client, "dispatcher")
+    for url in ("/api/incidents?stauts=closed", "/api/incidents?=null", "/api/grids?levle=small"):
+        response = client.get(url, headers=dispatcher)
+        assert response.status_code == 422, (url, response.text)
+        assert response.json()["field"].startswith("query.")
+    assert client.get("/api/incidents?status=closed", headers=dispatcher).status_code == 200
