@@ -203,3 +203,21 @@ def test_township_scope_escalation_and_closing_tier(client: TestClient) -> None:
     assert closed["status"] == "closed" and closed["closing_tier"] == "county"
     events = client.get(f"/api/incidents/{mine}/events", headers=county).json()
     assert [e["data"].get("tier") for e in events if e["action"] == "escalate"] == ["county"]
+
+
+def test_allowed_actions_follow_the_clock(city_context: AppContext, client: TestClient) -> None:
+    lon, lat = centre_of("44150200100101")
+    body = IncidentCreate(category="0201", description="楼道飞线充电", lon=lon, lat=lat)
+    with city_context.db.write_session() as session:
+        case_id = intake(session, city_context, body, CENTRE, now=MONDAY).incident.id
+        assert case_id is not None
+        act_on(session, city_context, case_id, "accept", ActionInput(), CENTRE, now=MONDAY)
+        act_on(
+            session, city_context, case_id, "dispatch", ActionInput(unit="xfj"), CENTRE, now=MONDAY
+        )
+    officer = login(client, "officer_xfj")
+    case = client.get(f"/api/incidents/{case_id}", headers=officer).json()
+    assert "claim" in case["allowed_actions"]
+    assert "return" not in case["allowed_actions"]  # days after dispatch: the window is over
+    refused = try_act(client, officer, case_id, "return", reason="不属本部门")
+    assert refused.status_code == 409 and refused.json()["rule"] == "return_window"

@@ -30,9 +30,19 @@ from api.context import AppContext
 from api.exceptions import Conflict, InvalidInput
 from api.models import Category, Incident, IncidentEvent, IncidentPhoto, Unit, User, utcnow
 from api.vocabulary import UnitKind
-from api.workflow import Action, ActionInput, Actor, Role, TimeLimit, Transition, apply, deadline
+from api.workflow import (
+    Action,
+    ActionInput,
+    Actor,
+    CaseSnapshot,
+    Role,
+    TimeLimit,
+    Transition,
+    apply,
+    deadline,
+)
 
-__all__ = ["act", "input_of", "perform", "snapshot_now"]
+__all__ = ["act", "input_of", "perform", "present_now", "snapshot_now"]
 
 
 def input_of(body: ActionBody) -> ActionInput:
@@ -51,12 +61,23 @@ def perform(
         incident = act(
             session, context, incident_id, action, input_of(body), actor, photo_ids=body.photo_ids
         )
-        return to_public(incident, actor, context.calendar, catalog=catalog_of(session))
+        return present_now(session, context, incident, actor)
+
+
+def present_now(
+    session: Session, context: AppContext, incident: Incident, actor: Actor
+) -> IncidentPublic:
+    """The case as the caller may see it, with the actions allowed at this moment."""
+    now = utcnow()
+    _category, snapshot = snapshot_now(session, context, incident, now)
+    return to_public(
+        incident, actor, context.calendar, catalog=catalog_of(session), now=now, snapshot=snapshot
+    )
 
 
 def snapshot_now(
     session: Session, context: AppContext, incident: Incident, now: datetime
-) -> tuple[Category, Any]:
+) -> tuple[Category, CaseSnapshot]:
     """The case's category and its snapshot with the clock's facts as of ``now``."""
     category = session.get(Category, incident.category_code)
     assert category is not None

@@ -20,6 +20,7 @@ from api.models import Category, Incident, IncidentEvent, utcnow
 from api.workflow import (
     Action,
     Actor,
+    CaseSnapshot,
     PersonalData,
     WorkCalendar,
     allowed_actions,
@@ -111,13 +112,18 @@ def to_public(
     *,
     catalog: Catalog | None = None,
     now: datetime | None = None,
+    snapshot: CaseSnapshot | None = None,
 ) -> IncidentPublic:
-    """The case as this caller may see it (reporter masked by the access policy)."""
+    """The case as this caller may see it (reporter masked by the access policy).
+
+    ``snapshot`` with the clock's facts makes the allowed actions exact (a return after its
+    window, an extension once overdue are left out); without it they are the state's.
+    """
     name, phone = reporter_for(actor, incident)
     public = IncidentPublic.model_validate(incident, from_attributes=True)
     code = incident.category_code
     answerable = catalog is not None and code in catalog.answerable
-    snapshot = snapshot_of(incident, answerable=answerable)
+    snapshot = snapshot or snapshot_of(incident, answerable=answerable)
     return public.model_copy(
         update={
             "reporter_name": name,

@@ -13,10 +13,9 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.cases.access import get_visible
-from api.cases.actions import perform
+from api.cases.actions import perform, present_now
 from api.cases.intake import submit_report
 from api.cases.photos import attach_photo, photo_file
-from api.cases.present import catalog_of, to_public
 from api.cases.queries import CaseFilter, case_page, timeline
 from api.cases.schemas import (
     ActionBody,
@@ -111,7 +110,7 @@ def get_incident(
 ) -> IncidentPublic:
     """The case with its clock, light and the actions the caller may take now."""
     incident = get_visible(session, principal, incident_id)
-    return to_public(incident, principal, context.calendar, catalog=catalog_of(session))
+    return present_now(session, context, incident, principal)
 
 
 @router.post(
