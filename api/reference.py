@@ -22,6 +22,13 @@ STAFF_NAMES = {
 }
 
 
+def demo_username(role: Role, code: str) -> str:
+    """The demo user of a unit, township centre or grid: ``officer_xfj``, ``lead_xfj``,
+    ``dispatcher_441502001``, ``gridworker_441502001001``.
+    """
+    return f"{role.value}_{code}"
+
+
 def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
     """Insert or update the departments (as units) and categories; returns their counts.
 
@@ -97,7 +104,7 @@ def seed_demo_users(session: Session, *, password: str) -> int:
     for unit in session.exec(select(Unit).order_by(col(Unit.code))).all():
         users.append(
             _user(
-                f"officer_{unit.code}",
+                demo_username(Role.officer, unit.code),
                 f"{unit.short_name}承办人",
                 Role.officer,
                 hashed,
@@ -107,7 +114,7 @@ def seed_demo_users(session: Session, *, password: str) -> int:
         if unit.kind is UnitKind.department:
             users.append(
                 _user(
-                    f"lead_{unit.code}",
+                    demo_username(Role.lead, unit.code),
                     f"{unit.short_name}负责人",
                     Role.lead,
                     hashed,
@@ -117,7 +124,7 @@ def seed_demo_users(session: Session, *, password: str) -> int:
         else:
             users.append(
                 _user(
-                    f"dispatcher_{unit.code}",
+                    demo_username(Role.dispatcher, unit.code),
                     f"{unit.short_name}综治中心值班员",
                     Role.dispatcher,
                     hashed,
@@ -128,7 +135,11 @@ def seed_demo_users(session: Session, *, password: str) -> int:
     for code in mediums:
         users.append(
             _user(
-                f"gridworker_{code}", f"网格员({code})", Role.gridworker, hashed, grid_codes=[code]
+                demo_username(Role.gridworker, code),
+                f"网格员({code})",
+                Role.gridworker,
+                hashed,
+                grid_codes=[code],
             )
         )
     new = [user for user in users if user.username not in existing]

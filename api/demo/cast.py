@@ -10,6 +10,7 @@ would verify or call back their own case).
 
 from __future__ import annotations
 
+from api.reference import demo_username
 from api.vocabulary import Source
 from api.workflow import Action, Actor, CaseSnapshot, Role, Tier
 
@@ -36,7 +37,7 @@ OBSERVER = Actor(username="admin", full_name="系统管理员", role=Role.admin)
 def township_dispatcher(large_code: str) -> Actor:
     """The dispatcher of a township centre (镇街综治中心), whose area is its large grid."""
     return Actor(
-        username=f"dispatcher_{large_code}",
+        username=demo_username(Role.dispatcher, large_code),
         full_name="镇街综治中心值班员",
         role=Role.dispatcher,
         grid_codes=frozenset({large_code}),
@@ -45,7 +46,7 @@ def township_dispatcher(large_code: str) -> Actor:
 
 def officer_name(unit: str) -> str:
     """The username of a unit's demo officer (承办人)."""
-    return f"officer_{unit}"
+    return demo_username(Role.officer, unit)
 
 
 def officer_of(unit: str) -> Actor:
@@ -55,13 +56,18 @@ def officer_of(unit: str) -> Actor:
 
 def lead_of(department: str) -> Actor:
     """The demo lead (单位负责人) of a department, who assigns its cases."""
-    return Actor(username=f"lead_{department}", full_name="负责人", role=Role.lead, unit=department)
+    return Actor(
+        username=demo_username(Role.lead, department),
+        full_name="负责人",
+        role=Role.lead,
+        unit=department,
+    )
 
 
 def gridworker_of(medium_code: str) -> Actor:
     """The demo grid worker (网格员) of a medium grid."""
     return Actor(
-        username=f"gridworker_{medium_code}",
+        username=demo_username(Role.gridworker, medium_code),
         full_name="网格员",
         role=Role.gridworker,
         grid_codes=frozenset({medium_code}),
