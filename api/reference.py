@@ -23,8 +23,9 @@ STAFF_NAMES = {
 
 
 def demo_username(role: Role, code: str) -> str:
-    """The demo user of a unit, township centre or grid: ``officer_xfj``, ``lead_xfj``,
-    ``dispatcher_441502001``, ``gridworker_441502001001``.
+    """The demo user of a unit, township centre or grid, e.g. ``officer_xfj``.
+
+    Also ``lead_xfj``, ``dispatcher_441502001`` and ``gridworker_441502001001``.
     """
     return f"{role.value}_{code}"
 
