@@ -7,11 +7,15 @@ and signed, still in hand.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from api.context import AppContext
+from api.models import IncidentEvent
 from tests.driver import SMALL, act, login, report
 
 
@@ -51,6 +55,10 @@ def _get(client: TestClient, path: str, user: str = "analyst", **params: Any) ->
     return response.json()
 
 
+def _unit(client: TestClient, code: str) -> dict[str, Any]:
+    return next(u for u in _get(client, "units")["items"] if u["code"] == code)
+
+
 def _rate(body: dict[str, Any]) -> tuple[int, int]:
     return body["numerator"], body["denominator"]
 
@@ -83,6 +91,30 @@ def test_units_ranks_only_units_with_enough_cases(
     assert xfj["score"] == 100.0
     assert xfj["place"] is None and "fewer than 10 cases" in xfj["ranking_note"]
     assert units["zjj"]["counts"]["cases"] == 0 and units["zjj"]["score"] is None
+
+
+def test_event_log_facts(
+    client: TestClient, city_context: AppContext, cases: dict[str, Any]
+) -> None:
+    """Signed within the signing limit, responded within the limit, repeat reports.
+
+    Both of xfj's cases were signed and taken up at once; the one in hand repeats the
+    closed one (same 小类, same small grid, closed just before). Then the dispatch of the
+    case in hand is made to have set a deadline already gone when it was signed.
+    """
+    counts = _unit(client, "xfj")["counts"]
+    assert (counts["signed_in_time"], counts["responded"], counts["repeated"]) == (2, 2, 1)
+    with city_context.db.write_session() as session:
+        dispatch = session.exec(
+            select(IncidentEvent).where(
+                IncidentEvent.incident_id == cases["in_hand"]["id"],
+                IncidentEvent.action == "dispatch",
+            )
+        ).one()
+        due = dispatch.at - timedelta(minutes=1)
+        dispatch.data = {**dispatch.data, "due_at": due.isoformat()}
+        session.add(dispatch)
+    assert _unit(client, "xfj")["counts"]["signed_in_time"] == 1
 
 
 def test_areas_per_grid_with_households(client: TestClient, cases: dict[str, Any]) -> None:

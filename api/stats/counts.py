@@ -103,7 +103,7 @@ def _signed_in_time(store: StoreKind) -> ColumnElement[bool]:
     dispatch, claim, last = (aliased(IncidentEvent) for _ in range(3))
     last_dispatch = (
         select(func.max(col(last.seq)))
-        .where(col(last.incident_id) == col(Incident.id), col(last.action) == "dispatch")
+        .where(col(last.incident_id) == col(dispatch.incident_id), col(last.action) == "dispatch")
         .scalar_subquery()
     )
     return exists(
