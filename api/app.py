@@ -16,7 +16,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
 from api.params import reject_unknown_query
-from api.routers import auth, grids, health, incidents, reference, whistles
+from api.routers import auth, grids, health, incidents, reference, stats, whistles
 from api.security import SigninGuard
 from api.settings import Settings
 
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     app.add_middleware(EdgeGuard, settings=settings)
 
     api = APIRouter(prefix="/api", dependencies=[Depends(reject_unknown_query)])
-    for module in (auth, grids, incidents, reference, whistles):
+    for module in (auth, grids, incidents, reference, stats, whistles):
         api.include_router(module.router)
     app.include_router(health.router)
     app.include_router(api)

@@ -95,6 +95,19 @@ class Settings(BaseSettings):
     tile_url: str = Field(default="", description="Basemap XYZ tile URL; empty = grids only.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    stats_window_days: int = Field(
+        default=30, ge=1, description="The window of /api/stats when no from / to is given"
+    )
+    ranking_min_cases: int = Field(
+        default=10, ge=1, description="Fewer cases than this: a unit or area is not ranked"
+    )
+    hotspot_min_cases: int = Field(
+        default=3, ge=2, description="A hot spot: the same 小类 this many times in one small grid"
+    )
+    hotspot_days: int = Field(default=7, ge=1, description="… within this many days")
+    response_limit_hours: float = Field(
+        default=24.0, gt=0, description="响应率: the first step after intake within this limit"
+    )
 
     @field_validator("office_hours")
     @classmethod

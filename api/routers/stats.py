@@ -1,0 +1,140 @@
+"""Indicators over HTTP: ``/api/stats/…`` for the big screen, the workbench and analysts.
+
+Every route takes a time window (``from`` ≤ reported < ``to``; default the last
+``stats_window_days`` days) and the case list's filters, counts only the cases the caller
+may see, and declares ``allowed(Permission.read_cases)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from api.cases.queries import CaseFilter
+from api.deps import ContextDep, SessionDep, allowed
+from api.exceptions import InvalidInput
+from api.models import utcnow
+from api.params import BBoxDep
+from api.stats.alerts import alerts
+from api.stats.counts import StatsQuery
+from api.stats.service import (
+    LOCAL,
+    AreaMetric,
+    areas,
+    categories,
+    funnel,
+    summary,
+    tiers,
+    trend,
+    units,
+)
+from api.workflow import Actor, Permission, Status, Tier
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+
+Reader = Annotated[Actor, allowed(Permission.read_cases)]
+
+
+def _aware(value: datetime) -> datetime:
+    """A time without a zone is local (China standard time)."""
+    return value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
+
+
+def stats_query(
+    context: ContextDep,
+    principal: Reader,
+    bbox: BBoxDep,
+    start: Annotated[
+        datetime | None,
+        Query(alias="from", description="Reported from (ISO date or time; local if no zone)"),
+    ] = None,
+    end: Annotated[
+        datetime | None,
+        Query(alias="to", description="Reported before (default: now)"),
+    ] = None,
+    status: Annotated[list[Status] | None, Query(description="One or more statuses")] = None,
+    unit: Annotated[str | None, Query(max_length=20, description="Lead unit")] = None,
+    tier: Annotated[Tier | None, Query(description="The tier whose queue holds it")] = None,
+    category: Annotated[
+        str | None, Query(pattern=r"^[0-9]{2,4}$", description="小类 or 大类 code")
+    ] = None,
+    grid: Annotated[
+        str | None, Query(max_length=20, description="A grid code of any level")
+    ] = None,
+) -> StatsQuery:
+    """The cases a statistic counts: the caller's scope, the case filters and the window."""
+    now = utcnow()
+    stop = _aware(end) if end else now
+    begin = _aware(start) if start else stop - timedelta(days=context.settings.stats_window_days)
+    if begin >= stop:
+        raise InvalidInput("from", f"must be before 'to' ({stop.isoformat()})")
+    filters = CaseFilter(
+        statuses=tuple(status or ()),
+        unit=unit,
+        tier=tier,
+        category=category,
+        grid=grid,
+        bbox=bbox,
+    )
+    return StatsQuery(
+        context=context, actor=principal, filters=filters, start=begin, end=stop, as_of=now
+    )
+
+
+StatsDep = Annotated[StatsQuery, Depends(stats_query)]
+
+
+@router.get("/summary", summary="The big screen's counters")
+def stats_summary(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """Today's and current counters, and the window's 化解率, 按期办结率 and 满意率 with N."""
+    return summary(session, query)
+
+
+@router.get("/units", summary="Every unit with every indicator, its score and counts")
+def stats_units(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """Departments and township centres ranked by score; small samples are not ranked."""
+    return units(session, query)
+
+
+@router.get("/areas", summary="Per-grid figures for a choropleth")
+def stats_areas(
+    session: SessionDep,
+    query: StatsDep,
+    principal: Reader,
+    level: Annotated[Literal["large", "medium", "small"], Query()] = "small",
+    metric: Annotated[AreaMetric, Query(description="What ``value`` holds")] = AreaMetric.count,
+) -> dict[str, Any]:
+    """Each grid of ``level``: count, open, overdue, 化解率, 满意率, per 1,000 households."""
+    return areas(session, query, level, metric)
+
+
+@router.get("/trend", summary="Reported and closed per day")
+def stats_trend(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """One entry per local day of the window."""
+    return trend(session, query)
+
+
+@router.get("/categories", summary="Cases per 小类")
+def stats_categories(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """Most reported first, with open, overdue and 化解率."""
+    return categories(session, query)
+
+
+@router.get("/funnel", summary="Cases in or past each loop stage")
+def stats_funnel(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """上报 → 受理 → 派遣 → 签收 → 处置 → 核查 → 回访 → 结案."""
+    return funnel(session, query)
+
+
+@router.get("/tiers", summary="Share closed at grid / township / county")
+def stats_tiers(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """小事不出村、一般事不出乡、大事不出县: closed cases per closing tier."""
+    return tiers(session, query)
+
+
+@router.get("/alerts", summary="Red cards, whistles awaiting 报到, hot spots")
+def stats_alerts(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """What needs attention now; hot spots over the days before the window's end."""
+    return alerts(session, query)
