@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
+from pydantic import BeforeValidator
 
 from api.context import AppContext
 from api.deps import ContextDep
@@ -106,3 +109,19 @@ def reject_unknown_query(request: Request) -> None:
         raise InvalidInput(
             f"query.{unknown[0]}", f"unknown query parameter {unknown[0]!r}; expected: {expected}"
         )
+
+
+_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}(:?\d{2})?)?)?$")
+
+
+def _iso_text(value: object) -> object:
+    """Only ISO 8601 text is a time here (no bare numbers read as Unix timestamps)."""
+    if isinstance(value, str) and not _ISO_DATE_TIME.match(value):
+        raise ValueError("an ISO 8601 date or time, e.g. 2026-11-01 or 2026-11-01T08:00+08:00")
+    if not isinstance(value, str | datetime):
+        raise ValueError("an ISO 8601 date or time")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+"""A date or time given as ISO 8601 text (a time without a zone is read as local)."""

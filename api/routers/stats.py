@@ -16,7 +16,7 @@ from api.cases.queries import CaseFilter
 from api.deps import ContextDep, SessionDep, allowed
 from api.exceptions import InvalidInput
 from api.models import utcnow
-from api.params import BBoxDep
+from api.params import BBoxDep, IsoDateTime
 from api.stats.alerts import alerts
 from api.stats.counts import StatsQuery
 from api.stats.service import (
@@ -47,11 +47,11 @@ def stats_query(
     principal: Reader,
     bbox: BBoxDep,
     start: Annotated[
-        datetime | None,
+        IsoDateTime | None,
         Query(alias="from", description="Reported from (ISO date or time; local if no zone)"),
     ] = None,
     end: Annotated[
-        datetime | None,
+        IsoDateTime | None,
         Query(alias="to", description="Reported before (default: now)"),
     ] = None,
     status: Annotated[list[Status] | None, Query(description="One or more statuses")] = None,
