@@ -15,7 +15,7 @@ from api.context import AppContext
 from api.errors import install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
-from api.routers import auth, grids, health, incidents, reference, whistles
+from api.routers import auth, grids, health, incidents, ogc, open311, reference, whistles
 from api.security import SigninGuard
 from api.settings import Settings
 
@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     for module in (auth, grids, incidents, reference, whistles):
         api.include_router(module.router)
     app.include_router(health.router)
+    app.include_router(ogc.router)
+    app.include_router(open311.router)
     app.include_router(api)
 
     dashboard_app: ASGIApp | None = None

@@ -349,6 +349,7 @@ def items_page(
     *,
     links: LinksFn,
     scope: ColumnElement[bool] | None = None,
+    head: Mapping[str, Any] | None = None,
 ) -> str:
     """One page of ``collection`` as an encoded GeoJSON FeatureCollection.
 
@@ -364,6 +365,8 @@ def items_page(
         ``links(returned, matched) -> PageMeta``, the one paging path.
     scope : SQL condition, optional
         The caller's visibility of cases (``visibility_clause``); None: no limit.
+    head : mapping, optional
+        More members of the collection (e.g. OGC's ``timeStamp``).
 
     Raises
     ------
@@ -375,9 +378,10 @@ def items_page(
         statement = statement.where(scope)
     rows, matched = fetch_page(session, statement.order_by(col(collection.id_column)), query.page)
     meta = links(len(rows), matched)
-    head = json.dumps({"type": "FeatureCollection", **meta.as_dict()}, ensure_ascii=False)
+    members = {"type": "FeatureCollection", **(head or {}), **meta.as_dict()}
+    encoded = json.dumps(members, ensure_ascii=False)
     features = ",".join(_features(store, collection, rows, query.band))
-    return f'{head[:-1]},"features":[{features}]}}'
+    return f'{encoded[:-1]},"features":[{features}]}}'
 
 
 def item_feature(

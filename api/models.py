@@ -61,6 +61,7 @@ class Grid(SQLModel, table=True):
         Index("ix_grid_level_parent", "level", "parent_code"),
         Index("ix_grid_bbox", "minx", "maxx", "miny", "maxy"),
     )
+    __bbox_columns__ = ("minx", "miny", "maxx", "maxy")
     model_config = {"arbitrary_types_allowed": True}
 
     code: str = Field(primary_key=True, max_length=20)

@@ -69,6 +69,8 @@ def test_pages_and_filters_agree_with_the_cached_layer(client: TestClient) -> No
     children = client.get("/api/grids?level=small&parent=441502001001").json()
     assert {f["id"] for f in children["features"]} == {f"44150200100{i}" for i in range(101, 105)}
     assert children["features"][0] == by_code[children["features"][0]["id"]]
+    inside = client.get("/api/grids?level=small&bbox=115.301,22.761,115.309,22.779").json()
+    assert [f["id"] for f in inside["features"]] == ["44150200100101"]
 
 
 def test_an_import_invalidates_the_cached_layer(
