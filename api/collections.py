@@ -41,6 +41,7 @@ __all__ = [
     "item_feature",
     "items_page",
     "parse_datetime",
+    "parse_instant",
 ]
 
 GeometryBand = Literal["exact", "overview", "detail"]
@@ -434,29 +435,28 @@ def collection_extent(session: Session, collection: Collection) -> dict[str, Any
     return extent
 
 
+def parse_instant(field: str, text: str) -> datetime:
+    """An RFC 3339 date-time with its time zone (``Z`` or an offset), or InvalidInput."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(field, f"{text!r} is not an RFC 3339 date-time") from None
+    if value.tzinfo is None:
+        raise InvalidInput(field, f"{text!r} needs a time zone, e.g. Z or +08:00")
+    return value
+
+
 def parse_datetime(text: str | None) -> tuple[datetime | None, datetime | None] | None:
     """An OGC ``datetime``: an RFC 3339 instant, or ``start/end`` with ``..`` for open ends."""
     if text is None:
         return None
-
-    def instant(part: str) -> datetime | None:
-        if part in ("", ".."):
-            return None
-        try:
-            value = datetime.fromisoformat(part.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput("datetime", f"{part!r} is not an RFC 3339 date-time") from None
-        if value.tzinfo is None:
-            raise InvalidInput("datetime", f"{part!r} needs a time zone, e.g. Z or +08:00")
-        return value
-
     if "/" not in text:
-        moment = instant(text)
-        if moment is None:
-            raise InvalidInput("datetime", "give an instant or an interval start/end")
+        moment = parse_instant("datetime", text)
         return moment, moment
-    start_text, _, end_text = text.partition("/")
-    start, end = instant(start_text), instant(end_text)
+    start, end = (
+        None if part in ("", "..") else parse_instant("datetime", part)
+        for part in text.split("/", 1)
+    )
     if start and end and start > end:
         raise InvalidInput("datetime", "the interval's start lies after its end")
     return start, end

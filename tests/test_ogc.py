@@ -40,6 +40,7 @@ def test_landing_conformance_and_collections(client: TestClient) -> None:
     assert rels["service-desc"]["href"] == "http://testserver/openapi.json"
     assert rels["conformance"]["href"] == "http://testserver/ogc/conformance"
     assert rels["data"]["href"] == "http://testserver/ogc/collections"
+    assert client.get("/ogc/").json() == landing.json()
     conformance = client.get("/ogc/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conformance
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conformance

@@ -117,6 +117,12 @@ def ogc_landing(request: Request, f: str | None = None) -> dict[str, Any]:
     }
 
 
+@router.get("/", include_in_schema=False, operation_id="ogc_landing_slash")
+def ogc_landing_slash(request: Request, f: str | None = None) -> dict[str, Any]:
+    """The landing page at ``/ogc/`` too, as some clients spell the service URL."""
+    return ogc_landing(request, f)
+
+
 @router.get("/conformance", summary="Conformance classes", operation_id="ogc_conformance")
 def ogc_conformance(request: Request, f: str | None = None) -> dict[str, Any]:
     """The parts of OGC API – Features this service implements."""

@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.collections import parse_instant
 from api.deps import PUBLIC, Allowed, ContextDep, SessionDep, get_principal
 from api.errors import status_code_for
 from api.exceptions import InvalidInput, MinqingError
@@ -71,15 +72,7 @@ def _answer(fmt: Format, root: str, item: str, build: Callable[[], Any], ok: int
 
 
 def _instant(name: str, text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(name, f"{text!r} is not a W3C date-time") from None
-    if value.tzinfo is None:
-        raise InvalidInput(name, f"{text!r} needs a time zone, e.g. Z or +08:00")
-    return value
+    return None if text is None else parse_instant(name, text)
 
 
 @router.get(
