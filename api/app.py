@@ -16,7 +16,17 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
 from api.params import reject_unknown_query
-from api.routers import auth, grids, health, incidents, reference, stats, whistles
+from api.routers import (
+    auth,
+    grids,
+    health,
+    incidents,
+    ogc,
+    open311,
+    reference,
+    stats,
+    whistles,
+)
 from api.security import SigninGuard
 from api.settings import Settings
 
@@ -60,6 +70,8 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     for module in (auth, grids, incidents, reference, stats, whistles):
         api.include_router(module.router)
     app.include_router(health.router)
+    app.include_router(ogc.router)
+    app.include_router(open311.router)
     app.include_router(api)
 
     dashboard_app: ASGIApp | None = None

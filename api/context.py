@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from api.db import Database
+from api.gridlayers import LayerCache
 from api.grids import GridIndexCache
 from api.security import load_secret
 from api.settings import Settings
@@ -20,9 +21,11 @@ class AppContext:
     secret: bytes
     calendar: WorkCalendar
     grid_index: GridIndexCache = field(init=False)
+    grid_layers: LayerCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.grid_index = GridIndexCache(self.db)
+        self.grid_layers = LayerCache()
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:

@@ -1,36 +1,144 @@
-"""Grid layers as the API serves them: GeoJSON features of one level, pages, one grid."""
+"""Grid layers as the API serves them: whole levels encoded once and cached, pages, one grid.
+
+A whole level in one geometry band is the map's base layer, asked for on every page load.
+It is encoded once per grid generation (:func:`api.grids.read_generation`), gzipped once,
+and kept with an ETag; an import bumps the generation and the next request builds afresh.
+Pages and filtered requests go through the registry's :func:`api.collections.items_page`.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
-from typing import Any, Literal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
 
 import shapely
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from api.collections import COLLECTIONS, GeometryBand, ItemQuery, items_page
 from api.exceptions import NotFound
+from api.grids import read_generation
 from api.models import Grid
-from api.paging import Page, PageMeta, fetch_page
+from api.paging import Page, page_links
 from api.settings import StoreKind
-from api.store import bbox_overlaps
 from geo.levels import LEVEL_LABELS, GridLevel
 
-__all__ = ["GEOJSON", "GeometryChoice", "grid_feature", "layer_page"]
+__all__ = [
+    "GEOJSON",
+    "EncodedLayer",
+    "GeometryChoice",
+    "LayerCache",
+    "grid_feature",
+    "whole_layer",
+]
 
 GEOJSON = "application/geo+json"
-GeometryChoice = Literal["exact", "overview", "detail"]
-_GEOMETRY_COLUMN: dict[GeometryChoice, str] = {
-    "exact": "geom",
-    "overview": "geom_overview",
-    "detail": "geom_detail",
-}
+GeometryChoice = GeometryBand
 
 
-def _geometry(grid: Grid, choice: GeometryChoice) -> Any:
-    return getattr(grid, _GEOMETRY_COLUMN[choice]) or grid.geom
+@dataclass(frozen=True)
+class EncodedLayer:
+    """A whole level, encoded: the GeoJSON body, its gzip form and its ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+    count: int
+
+    @classmethod
+    def of(cls, body: str, *, count: int) -> EncodedLayer:
+        """Encode, compress and tag ``body`` once."""
+        raw = body.encode()
+        digest = hashlib.blake2b(raw, digest_size=12).hexdigest()
+        return cls(raw, gzip.compress(raw, compresslevel=6, mtime=0), f'"{digest}"', count)
 
 
-def _feature(grid: Grid, geometry_json: str, *, with_staff: bool = False) -> str:
+class LayerCache:
+    """The encoded layers of one process, for the current grid generation only."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self._layers: dict[tuple[str, ...], EncodedLayer] = {}
+
+    def get(self, generation: str, key: tuple[str, ...]) -> EncodedLayer | None:
+        """The cached layer of ``key`` if it was built for ``generation``."""
+        if generation != self._generation:
+            return None
+        return self._layers.get(key)
+
+    def get_or_build(
+        self, generation: str, key: tuple[str, ...], build: Callable[[], EncodedLayer]
+    ) -> EncodedLayer:
+        """The cached layer, built once under a lock (older generations are dropped)."""
+        with self._lock:
+            if generation != self._generation:
+                self._layers.clear()
+                self._generation = generation
+            layer = self._layers.get(key)
+            if layer is None:
+                layer = self._layers[key] = build()
+            return layer
+
+
+def whole_layer(
+    session: Session,
+    store: StoreKind,
+    cache: LayerCache,
+    *,
+    level: GridLevel,
+    band: GeometryBand,
+    base_url: str,
+    limit: int,
+) -> EncodedLayer | None:
+    """Every grid of ``level`` in ``band``, cached, or None if more than ``limit`` of them.
+
+    Its ``self`` link is the canonical URL of the layer (level and band, no paging).
+    """
+    generation = read_generation(session)
+    key = (level, band, base_url)
+    layer = cache.get(generation, key)
+    if layer is None:
+        count = session.exec(
+            select(func.count()).select_from(Grid).where(col(Grid.level) == level)
+        ).one()
+        if count > limit:
+            return None
+        self_url = f"{base_url}/api/grids?{urlencode({'level': level, 'geometry': band})}"
+        page = Page(limit=max(count, 1), offset=0)
+
+        def build() -> EncodedLayer:
+            body = items_page(
+                session,
+                store,
+                COLLECTIONS[f"grids_{level}"],
+                ItemQuery(page=page, band=band),
+                links=lambda returned, matched: page_links(
+                    self_url, page, returned=returned, matched=matched, media_type=GEOJSON
+                ),
+            )
+            return EncodedLayer.of(body, count=count)
+
+        layer = cache.get_or_build(generation, key, build)
+    return layer if layer.count <= limit else None
+
+
+def _band_geometry(grid: Grid, band: GeometryBand) -> Any:
+    column = {"exact": "geom", "overview": "geom_overview", "detail": "geom_detail"}[band]
+    return getattr(grid, column) or grid.geom
+
+
+def grid_feature(session: Session, code: str, geometry: GeometryBand) -> str:
+    """A single grid as an encoded GeoJSON Feature, with its staff (1+1+1+N)."""
+    grid = session.get(Grid, code)
+    if grid is None:
+        raise NotFound(f"no grid with code {code!r}", field="code")
     properties: dict[str, Any] = {
         "code": grid.code,
         "name": grid.name,
@@ -41,46 +149,10 @@ def _feature(grid: Grid, geometry_json: str, *, with_staff: bool = False) -> str
         "population": grid.population,
         "area_km2": round(grid.area_m2 / 1e6, 4),
         "label": [grid.label_lon, grid.label_lat],
+        "staff": grid.staff,
     }
-    if with_staff:
-        properties["staff"] = grid.staff
+    geometry_json = shapely.to_geojson(_band_geometry(grid, geometry))
     props = json.dumps(properties, ensure_ascii=False)
-    code = json.dumps(grid.code)
-    return f'{{"type":"Feature","id":{code},"geometry":{geometry_json},"properties":{props}}}'
-
-
-def layer_page(
-    session: Session,
-    store: StoreKind,
-    *,
-    level: GridLevel,
-    parent: str | None,
-    bbox: tuple[float, float, float, float] | None,
-    geometry: GeometryChoice,
-    page: Page,
-    links: Any,
-) -> str:
-    """One page of a grid layer as an encoded GeoJSON FeatureCollection.
-
-    ``links(returned, matched) -> PageMeta`` builds the counts and links (the one paging path).
-    """
-    query = select(Grid).where(Grid.level == level)
-    if parent:
-        query = query.where(Grid.parent_code == parent)
-    if bbox:
-        query = query.where(bbox_overlaps(store, Grid, bbox))
-    grids, matched = fetch_page(session, query.order_by(col(Grid.code)), page)
-    geoms = [_geometry(g, geometry) for g in grids]
-    encoded: list[str] = list(shapely.to_geojson(geoms)) if geoms else []
-    features = ",".join(_feature(g, gj) for g, gj in zip(grids, encoded, strict=True))
-    meta: PageMeta = links(len(grids), matched)
-    head = json.dumps({"type": "FeatureCollection", **meta.as_dict()}, ensure_ascii=False)
-    return f'{head[:-1]},"features":[{features}]}}'
-
-
-def grid_feature(session: Session, code: str, geometry: GeometryChoice) -> str:
-    """A single grid as an encoded GeoJSON Feature, with its staff (1+1+1+N)."""
-    grid = session.get(Grid, code)
-    if grid is None:
-        raise NotFound(f"no grid with code {code!r}", field="code")
-    return _feature(grid, shapely.to_geojson(_geometry(grid, geometry)), with_staff=True)
+    return f'{{"type":"Feature","id":{json.dumps(grid.code)},"geometry":{geometry_json},' + (
+        f'"properties":{props}}}'
+    )

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
         default="1d", pattern=r"^[0-9]+(\.[0-9]+)?[hd]$", description="报到 limit otherwise"
     )
     tile_url: str = Field(default="", description="Basemap XYZ tile URL; empty = grids only.")
+    ogc_public_incidents: bool = Field(
+        default=False, description="Serve the anonymised case layer under /ogc without a token."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     stats_window_days: int = Field(

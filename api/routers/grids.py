@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.collections import COLLECTIONS, ItemQuery, items_page
 from api.deps import PUBLIC, ContextDep, SessionDep
 from api.exceptions import InvalidInput, NotFound
-from api.gridlayers import GEOJSON, GeometryChoice, grid_feature, layer_page
-from api.http.urls import request_url
+from api.gridlayers import GEOJSON, EncodedLayer, GeometryChoice, grid_feature, whole_layer
+from api.http.urls import base_url, request_url
 from api.paging import page_links
 from api.params import BBoxDep, LayerPageDep
 from geo.crs import UnsupportedCRSError, to_wgs84
@@ -25,7 +26,7 @@ GridCode = Annotated[str, Query(max_length=20, pattern=r"^[0-9]{6,20}$")]
     "",
     summary="Grid polygons of one level as a GeoJSON FeatureCollection",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses={200: {"content": {GEOJSON: {}}}, 304: {"description": "Not modified (ETag)"}},
 )
 def list_grids(
     request: Request,
@@ -41,20 +42,65 @@ def list_grids(
         GeometryChoice, Query(description="exact, or a simplified display band")
     ] = "exact",
 ) -> Response:
-    """Every grid of ``level`` (default: all of them, up to the configured cap)."""
-    body = layer_page(
+    """Every grid of ``level`` (default: all of them, up to the configured cap).
+
+    A whole level is encoded once per grid import and served with an ``ETag`` (``304`` on
+    ``If-None-Match``) and gzip when the client accepts it; its ``self`` link names the
+    level and band only. Filtered requests and pages are read through the collection
+    registry, the same path as ``/ogc/collections/grids_{level}/items``.
+    """
+    store = context.db.store
+    if parent is None and bbox is None and page.offset == 0:
+        layer = whole_layer(
+            session,
+            store,
+            context.grid_layers,
+            level=level,
+            band=geometry,
+            base_url=base_url(request),
+            limit=page.limit,
+        )
+        if layer is not None:
+            return layer_response(request, layer)
+    body = items_page(
         session,
-        context.db.store,
-        level=level,
-        parent=parent,
-        bbox=bbox,
-        geometry=geometry,
-        page=page,
+        store,
+        COLLECTIONS[f"grids_{level}"],
+        ItemQuery(
+            page=page,
+            bbox=bbox,
+            properties={"parent_code": parent} if parent else {},
+            band=geometry,
+        ),
         links=lambda returned, matched: page_links(
             str(request_url(request)), page, returned=returned, matched=matched, media_type=GEOJSON
         ),
     )
     return Response(body, media_type=GEOJSON)
+
+
+def layer_response(request: Request, layer: EncodedLayer) -> Response:
+    """The cached layer: 304 when the client has it, gzip when it accepts gzip."""
+    headers = {"ETag": layer.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if _matches(request.headers.get("if-none-match", ""), layer.etag):
+        return Response(status_code=304, headers=headers)
+    if _accepts_gzip(request.headers.get("accept-encoding", "")):
+        headers["Content-Encoding"] = "gzip"
+        return Response(layer.gzipped, media_type=GEOJSON, headers=headers)
+    return Response(layer.body, media_type=GEOJSON, headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 @router.get("/locate", summary="Which small / medium / large grid a point falls in")
