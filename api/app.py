@@ -15,7 +15,7 @@ from api.context import AppContext
 from api.errors import install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
-from api.routers import auth, grids, health, incidents, reference, whistles
+from api.routers import auth, exports, grids, health, incidents, reference, stream, whistles
 from api.security import SigninGuard
 from api.settings import Settings
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     app.add_middleware(EdgeGuard, settings=settings)
 
     api = APIRouter(prefix="/api")
-    for module in (auth, grids, incidents, reference, whistles):
+    for module in (auth, exports, grids, incidents, reference, stream, whistles):
         api.include_router(module.router)
     app.include_router(health.router)
     app.include_router(api)
