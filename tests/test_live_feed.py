@@ -155,12 +155,10 @@ def check_feed(reader_base: str, writer_base: str, context: AppContext) -> None:
         assert as_officer["last_event_id"] == expected[-1]
 
 
-@pytest.mark.postgis
+@pytest.mark.parametrize("store", [pytest.param("postgis", marks=pytest.mark.postgis)])
 def test_a_transition_in_one_process_reaches_a_stream_in_another_within_a_second(
     city_context: AppContext, tmp_path: Path
 ) -> None:
-    if city_context.db.store != "postgis":
-        pytest.skip("two server processes share the PostGIS store")
     env = {
         "MINQING_DATABASE_URL": POSTGIS_URL,
         "MINQING_SECRET_KEY": "test-secret",
@@ -172,9 +170,8 @@ def test_a_transition_in_one_process_reaches_a_stream_in_another_within_a_second
         check_feed(reader, writer, city_context)
 
 
+@pytest.mark.parametrize("store", ["sqlite"])
 def test_the_feed_tails_the_embedded_store_across_two_apps(city_context: AppContext) -> None:
-    if city_context.db.store != "sqlite":
-        pytest.skip("the PostGIS feed runs across two processes above")
     settings = city_context.settings.model_copy(update={"supervise_every_s": 0})
     with (
         running_server(create_app(settings, dashboard=False)) as reader,
