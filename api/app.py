@@ -18,6 +18,7 @@ from api.http.middleware import EdgeGuard
 from api.params import reject_unknown_query
 from api.routers import (
     auth,
+    exports,
     grids,
     health,
     incidents,
@@ -25,6 +26,7 @@ from api.routers import (
     open311,
     reference,
     stats,
+    stream,
     whistles,
 )
 from api.security import SigninGuard
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     app.add_middleware(EdgeGuard, settings=settings)
 
     api = APIRouter(prefix="/api", dependencies=[Depends(reject_unknown_query)])
-    for module in (auth, grids, incidents, reference, stats, whistles):
+    for module in (auth, exports, grids, incidents, reference, stats, stream, whistles):
         api.include_router(module.router)
     app.include_router(health.router)
     app.include_router(ogc.router)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
-from pydantic import BeforeValidator
+from pydantic import AwareDatetime, BeforeValidator
 
 from api.context import AppContext
 from api.deps import ContextDep
@@ -125,3 +125,6 @@ def _iso_text(value: object) -> object:
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
 """A date or time given as ISO 8601 text (a time without a zone is read as local)."""
+
+IsoAwareDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+"""A time with its UTC offset, given as ISO 8601 text."""

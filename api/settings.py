@@ -96,6 +96,21 @@ class Settings(BaseSettings):
     ogc_public_incidents: bool = Field(
         default=False, description="Serve the anonymised case layer under /ogc without a token."
     )
+    map_points_max: int = Field(
+        default=5000, ge=1, description="More cases than this on a map: counts per grid instead"
+    )
+    feed_poll_s: float = Field(
+        default=0.5, gt=0, description="Live feed: seconds between looks at the event log"
+    )
+    feed_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="Live feed: keep-alive, and look anyway, this often"
+    )
+    feed_gap_grace_s: float = Field(
+        default=2.0, ge=0, description="Live feed: wait this long for an event id still in flight"
+    )
+    metrics: Literal["public", "loopback", "off"] = Field(
+        default="public", description="Who may read /metrics: anyone, local clients, nobody"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     stats_window_days: int = Field(

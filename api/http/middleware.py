@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import InvalidInput, MinqingError, PayloadTooLarge, status_code_for
+from api.http.observe import Observed
 from api.http.scan import NUL, nul_in_form, nul_in_json, nul_in_query
 from api.settings import Settings
 
@@ -35,8 +36,13 @@ class EdgeGuard:
         self.allowed_hosts = settings.allowed_hosts
         self.body_limit = settings.body_limit
         self.api_body_limit = settings.max_api_body_bytes
+        self.observed = Observed(self.guard, settings=settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request with its id, log line and metrics (:mod:`api.http.observe`)."""
+        await self.observed(scope, receive, send)
+
+    async def guard(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the request, then pass it on with a guarded body and response."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)

@@ -8,15 +8,38 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, JSONResponse
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.cases.access import get_visible
 from api.cases.actions import perform, present_now
+from api.cases.formats import (
+    CSV_MEDIA_TYPE,
+    GEOJSON_MEDIA_TYPE,
+    ListFormat,
+    category_names,
+    csv_chunks,
+    feature_of,
+    flat_records,
+    flat_select,
+    geojson_chunks,
+    grid_counts,
+    negotiate,
+)
 from api.cases.intake import submit_report
 from api.cases.photos import attach_photo, photo_file
-from api.cases.queries import CaseFilter, case_page, timeline
+from api.cases.queries import (
+    CaseFilter,
+    CaseSort,
+    case_page,
+    case_page_after,
+    count_matched,
+    rows_after,
+    timeline,
+)
 from api.cases.schemas import (
     ActionBody,
     EventPublic,
@@ -25,11 +48,16 @@ from api.cases.schemas import (
     IncidentPublic,
     PhotoPublic,
 )
+from api.context import AppContext
 from api.deps import ContextDep, SessionDep, allowed
+from api.exceptions import InvalidInput
 from api.http.urls import request_url
-from api.paging import page_links
-from api.params import BBoxDep, IdPath, PageDep
-from api.workflow import Action, Actor, Permission, Status, Tier
+from api.models import utcnow
+from api.paging import Cursor, Page, PageMeta, cursor_links, page_links
+from api.params import BBoxDep, IdPath, IsoAwareDateTime, PageDep
+from api.vocabulary import Source
+from api.workflow import Action, Actor, Light, Permission, Status, Tier
+from geo.levels import GridLevel
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -61,13 +89,7 @@ def create_incident(
     return body
 
 
-@router.get("", summary="Cases visible to the caller")
-def list_incidents(
-    request: Request,
-    session: SessionDep,
-    context: ContextDep,
-    principal: Reader,
-    page: PageDep,
+def case_filter_query(
     bbox: BBoxDep,
     status: Annotated[list[Status] | None, Query(description="One or more statuses")] = None,
     unit: Annotated[str | None, Query(max_length=20, description="Lead unit")] = None,
@@ -79,12 +101,26 @@ def list_incidents(
     grid: Annotated[
         str | None, Query(max_length=20, description="A grid code of any level")
     ] = None,
-) -> dict[str, object]:
-    """A page of cases, newest first, limited to the caller's scope.
-
-    The answer has ``numberMatched``, ``numberReturned``, ``links`` and ``items``.
-    """
-    filters = CaseFilter(
+    source: Annotated[list[Source] | None, Query(description="One or more sources")] = None,
+    urgent: Annotated[bool | None, Query(description="Urgent cases only, or none")] = None,
+    light: Annotated[
+        list[Light] | None, Query(description="The running stage's light now (one or more)")
+    ] = None,
+    reported_from: Annotated[
+        IsoAwareDateTime | None, Query(description="Reported at or after (ISO 8601 with offset)")
+    ] = None,
+    reported_to: Annotated[
+        IsoAwareDateTime | None, Query(description="Reported before (ISO 8601 with offset)")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Text in description, address, case no"),
+    ] = None,
+) -> CaseFilter:
+    """The case filters of a request: the list, its map and table forms, exports."""
+    if reported_from and reported_to and reported_from >= reported_to:
+        raise InvalidInput("reported_to", "must be later than reported_from")
+    return CaseFilter(
         statuses=tuple(status or ()),
         unit=unit,
         tier=tier,
@@ -92,16 +128,110 @@ def list_incidents(
         category=category,
         grid=grid,
         bbox=bbox,
+        sources=tuple(source or ()),
+        urgent=urgent,
+        lights=tuple(light or ()),
+        reported_from=reported_from,
+        reported_to=reported_to,
+        text=q,
     )
-    items, matched = case_page(session, context, principal, filters, page)
-    meta = page_links(
-        str(request_url(request)),
-        page,
-        returned=len(items),
-        matched=matched,
-        media_type="application/json",
-    )
-    return {**meta.as_dict(), "items": items}
+
+
+CaseFilterDep = Annotated[CaseFilter, Depends(case_filter_query)]
+FormatQuery = Annotated[
+    ListFormat | None,
+    Query(alias="format", description="json, geojson or csv (default: by Accept, else json)"),
+]
+
+
+@router.get("", summary="Cases visible to the caller")
+def list_incidents(
+    request: Request,
+    session: SessionDep,
+    context: ContextDep,
+    principal: Reader,
+    page: PageDep,
+    filters: CaseFilterDep,
+    list_format: FormatQuery = None,
+    sort: Annotated[CaseSort, Query(description="Order; ties broken by id")] = CaseSort.newest,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="Start after this cursor (see links)")
+    ] = None,
+    aggregate: Annotated[
+        GridLevel | None, Query(description="GeoJSON: counts per grid of this level instead")
+    ] = None,
+) -> Response:
+    """A page of cases limited to the caller's scope, as JSON, GeoJSON or CSV (UTF-8 BOM).
+
+    JSON has ``numberMatched``, ``numberReturned``, ``links`` and ``items``. ``cursor``
+    (from a ``next`` link) pages stably while cases are added; ``offset`` still works.
+    A GeoJSON page that would hold more than ``MINQING_MAP_POINTS_MAX`` points answers
+    with counts per grid instead (``"aggregated": true``), as does ``aggregate=<level>``.
+    """
+    chosen = list_format or negotiate(request.headers.get("accept", ""))
+    if cursor and page.offset:
+        raise InvalidInput("offset", "cannot be combined with cursor; follow the next link")
+    after = Cursor.parse(cursor, sort=sort.value) if cursor else None
+    keyset = page.offset == 0
+    if chosen is ListFormat.json:
+        body = _json_page(request, session, context, principal, filters, page, sort, after)
+        return JSONResponse(jsonable_encoder(body))
+    query = flat_select(context, principal, filters, sort=sort)
+    matched = count_matched(session, query)
+    wanted = min(page.limit, max(0, matched - page.offset))
+    if chosen is ListFormat.geojson and (aggregate or wanted > context.settings.map_points_max):
+        counts = grid_counts(session, context, principal, filters, aggregate or "small")
+        body = {"type": "FeatureCollection", "aggregated": True, "numberMatched": matched}
+        return JSONResponse({**body, "features": counts}, media_type=GEOJSON_MEDIA_TYPE)
+    if keyset:
+        rows, next_cursor = rows_after(session, query, sort=sort, cursor=after, limit=page.limit)
+    else:
+        rows, next_cursor = list(session.exec(query.offset(page.offset).limit(page.limit))), None
+    records = list(flat_records(rows, category_names(session), context.calendar, utcnow()))
+    if chosen is ListFormat.csv:
+        return Response("".join(csv_chunks(records)), media_type=CSV_MEDIA_TYPE)
+    links = _links(request, page, keyset, next_cursor, len(records), matched, GEOJSON_MEDIA_TYPE)
+    chunks = geojson_chunks(map(feature_of, records), members=links.as_dict())
+    return Response("".join(chunks), media_type=GEOJSON_MEDIA_TYPE)
+
+
+def _links(
+    request: Request,
+    page: Page,
+    keyset: bool,
+    next_cursor: Cursor | None,
+    returned: int,
+    matched: int,
+    media_type: str,
+) -> PageMeta:
+    url = str(request_url(request))
+    if keyset:
+        return cursor_links(
+            url, next_cursor, returned=returned, matched=matched, media_type=media_type
+        )
+    return page_links(url, page, returned=returned, matched=matched, media_type=media_type)
+
+
+def _json_page(
+    request: Request,
+    session: Session,
+    context: AppContext,
+    principal: Actor,
+    filters: CaseFilter,
+    page: Page,
+    sort: CaseSort,
+    after: Cursor | None,
+) -> dict[str, object]:
+    keyset = page.offset == 0
+    if keyset:
+        items, matched, next_cursor = case_page_after(
+            session, context, principal, filters, limit=page.limit, cursor=after, sort=sort
+        )
+    else:
+        items, matched = case_page(session, context, principal, filters, page, sort=sort)
+        next_cursor = None
+    links = _links(request, page, keyset, next_cursor, len(items), matched, "application/json")
+    return {**links.as_dict(), "items": items}
 
 
 @router.get("/{incident_id}", summary="One case", response_model=IncidentPublic)

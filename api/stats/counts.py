@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from api.cases.queries import CaseFilter
-from api.cases.queries import _where as case_conditions
+from api.cases.queries import case_where as case_conditions
 from api.context import AppContext
 from api.indicators import CASE_COUNTS, IN_HAND, CaseRow, Tally
 from api.models import Incident, IncidentEvent, IncidentWhistle

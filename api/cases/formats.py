@@ -1,0 +1,248 @@
+"""The case list as a table and as a map: flat records, CSV, GeoJSON and counts per grid.
+
+One flat record per case (no reporter data, whoever asks), built from the columns it
+sends and nothing else; CSV and GeoJSON are encoded from those records as a stream of
+text chunks, so a page and a whole export share one encoder.  When a map would receive
+more points than it can draw, :func:`grid_counts` answers with counts per grid instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from api.cases.queries import CaseFilter, CaseSort, case_select, case_where
+from api.context import AppContext
+from api.models import Category, Grid, Incident
+from api.workflow import Actor, Status, WorkCalendar, light
+from geo.levels import GridLevel
+
+__all__ = [
+    "CSV_MEDIA_TYPE",
+    "ListFormat",
+    "negotiate",
+    "FLAT_FIELDS",
+    "GEOJSON_MEDIA_TYPE",
+    "csv_chunks",
+    "feature_of",
+    "flat_records",
+    "flat_select",
+    "geojson_chunks",
+    "grid_counts",
+]
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+GEOJSON_MEDIA_TYPE = "application/geo+json"
+UTF8_BOM = "\ufeff"
+"""Starts every CSV so that Excel reads the Chinese text as UTF-8."""
+
+
+class ListFormat(StrEnum):
+    """The forms a case list comes in."""
+
+    json = "json"
+    geojson = "geojson"
+    csv = "csv"
+
+
+def negotiate(accept: str) -> ListFormat:
+    """The form an ``Accept`` header asks for (JSON unless GeoJSON or CSV is named first)."""
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media == "application/geo+json":
+            return ListFormat.geojson
+        if media == "text/csv":
+            return ListFormat.csv
+        if media in ("application/json", "*/*"):
+            return ListFormat.json
+    return ListFormat.json
+
+
+_COLUMNS = (
+    Incident.id,
+    Incident.case_no,
+    Incident.category_code,
+    Incident.status,
+    Incident.tier,
+    Incident.source,
+    Incident.urgent,
+    Incident.unit_code,
+    Incident.small_code,
+    Incident.medium_code,
+    Incident.large_code,
+    Incident.address,
+    Incident.description,
+    Incident.lon,
+    Incident.lat,
+    Incident.reported_at,
+    Incident.updated_at,
+    Incident.closed_at,
+    Incident.stage,
+    Incident.stage_started_at,
+    Incident.stage_due_at,
+)
+
+FLAT_FIELDS = (
+    "id",
+    "case_no",
+    "category_code",
+    "category_name",
+    "status",
+    "status_label",
+    "light",
+    "tier",
+    "source",
+    "urgent",
+    "unit_code",
+    "small_code",
+    "medium_code",
+    "large_code",
+    "address",
+    "description",
+    "lon",
+    "lat",
+    "reported_at",
+    "updated_at",
+    "closed_at",
+    "stage_due_at",
+)
+"""The fields of a flat record, in CSV column order."""
+
+
+def flat_select(
+    context: AppContext, actor: Actor, filters: CaseFilter, *, sort: CaseSort = CaseSort.newest
+) -> Any:
+    """The filtered cases as the columns a flat record needs (the list's one query)."""
+    return case_select(context, actor, filters, *(col(c) for c in _COLUMNS), sort=sort)
+
+
+def category_names(session: Session) -> dict[str, str]:
+    """Category code → name, read once per request."""
+    return dict(session.exec(select(Category.code, Category.name)).all())
+
+
+def _light_of(row: Any, calendar: WorkCalendar, now: datetime) -> str | None:
+    if not (row.stage and row.stage_started_at and row.stage_due_at):
+        return None
+    return light(
+        row.stage_started_at, row.stage_due_at, now, urgent=row.urgent, calendar=calendar
+    ).value
+
+
+def flat_records(
+    rows: Iterable[Any], names: Mapping[str, str], calendar: WorkCalendar, now: datetime
+) -> Iterator[dict[str, Any]]:
+    """Rows of :func:`flat_select` as flat records (times as ISO 8601 text)."""
+    for row in rows:
+        status = Status(row.status)
+        record = {
+            "id": row.id,
+            "case_no": row.case_no,
+            "category_code": row.category_code,
+            "category_name": names.get(row.category_code),
+            "status": status.value,
+            "status_label": status.label,
+            "light": _light_of(row, calendar, now),
+            "tier": str(row.tier),
+            "source": str(row.source),
+            "urgent": bool(row.urgent),
+            "unit_code": row.unit_code,
+            "small_code": row.small_code,
+            "medium_code": row.medium_code,
+            "large_code": row.large_code,
+            "address": row.address,
+            "description": row.description,
+            "lon": row.lon,
+            "lat": row.lat,
+        }
+        for name in ("reported_at", "updated_at", "closed_at", "stage_due_at"):
+            value = getattr(row, name)
+            record[name] = value.isoformat() if value else None
+        yield record
+
+
+def csv_chunks(records: Iterable[Mapping[str, Any]], *, batch: int = 500) -> Iterator[str]:
+    """CSV text (UTF-8 BOM, header line, then one line per record), in chunks."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FLAT_FIELDS, extrasaction="ignore")
+    buffer.write(UTF8_BOM)
+    writer.writeheader()
+    for n, record in enumerate(records, start=1):
+        writer.writerow(record)
+        if n % batch == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def feature_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A flat record as a GeoJSON point feature."""
+    properties = {k: v for k, v in record.items() if k not in ("lon", "lat")}
+    return {
+        "type": "Feature",
+        "id": record["id"],
+        "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]},
+        "properties": properties,
+    }
+
+
+def geojson_chunks(
+    features: Iterable[Mapping[str, Any]], *, members: Mapping[str, Any] | None = None
+) -> Iterator[str]:
+    """A FeatureCollection streamed feature by feature, ``members`` written after them."""
+    yield '{"type":"FeatureCollection","features":['
+    for n, feature in enumerate(features):
+        yield ("," if n else "") + json.dumps(feature, ensure_ascii=False)
+    tail = "".join(
+        f",{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}" for k, v in (members or {}).items()
+    )
+    yield "]" + tail + "}"
+
+
+def grid_counts(
+    session: Session,
+    context: AppContext,
+    actor: Actor,
+    filters: CaseFilter,
+    level: GridLevel,
+) -> list[dict[str, Any]]:
+    """How many of the filtered cases lie in each grid of ``level``, as point features.
+
+    Each feature sits on the grid's label point and says the grid's code, name and count.
+    """
+    code = col(getattr(Incident, f"{level}_code"))
+    counted = (
+        select(code.label("code"), func.count().label("count"))
+        .where(*case_where(context, actor, filters))
+        .group_by(code)
+        .subquery()
+    )
+    rows = session.exec(
+        select(  # type: ignore[call-overload]
+            col(Grid.code),
+            col(Grid.name),
+            col(Grid.label_lon),
+            col(Grid.label_lat),
+            counted.c.count,
+        )
+        .join(counted, counted.c.code == col(Grid.code))
+        .order_by(col(Grid.code))
+    ).all()
+    return [
+        {
+            "type": "Feature",
+            "id": grid_code,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"grid": grid_code, "level": level, "name": name, "count": count},
+        }
+        for grid_code, name, lon, lat, count in rows
+    ]

@@ -1,0 +1,113 @@
+"""Exports: any filtered case query as streamed CSV or GeoJSON; a grid level as a GeoPackage.
+
+The filters are the case list's (:func:`api.routers.incidents.case_filter_query`), the
+records its flat records (:mod:`api.cases.formats`), so an export holds exactly what the
+list shows, in the caller's scope and without reporter data.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
+
+from api.cases.formats import (
+    CSV_MEDIA_TYPE,
+    GEOJSON_MEDIA_TYPE,
+    category_names,
+    csv_chunks,
+    feature_of,
+    flat_records,
+    flat_select,
+    geojson_chunks,
+)
+from api.cases.grid_figures import GPKG_MEDIA_TYPE, write_grid_figures
+from api.cases.queries import CaseFilter, CaseSort
+from api.context import AppContext
+from api.deps import ContextDep, allowed
+from api.models import utcnow
+from api.routers.incidents import CaseFilterDep
+from api.workflow import Actor, Permission
+from geo.levels import GridLevel
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+
+Reader = Annotated[Actor, allowed(Permission.read_cases)]
+SortQuery = Annotated[CaseSort, Query(description="Order; ties broken by id")]
+STREAM_BATCH = 1000
+
+
+def _records(
+    context: AppContext, actor: Actor, filters: CaseFilter, sort: CaseSort
+) -> Iterator[dict[str, Any]]:
+    """Every flat record of the query, read in batches inside one read session."""
+    with context.db.session() as session:
+        names = category_names(session)
+        query = flat_select(context, actor, filters, sort=sort)
+        rows = session.exec(query.execution_options(yield_per=STREAM_BATCH))
+        yield from flat_records(rows, names, context.calendar, utcnow())
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.get("/incidents.csv", summary="Filtered cases as CSV (UTF-8 with BOM), streamed")
+def export_csv(
+    context: ContextDep,
+    principal: Reader,
+    filters: CaseFilterDep,
+    sort: SortQuery = CaseSort.newest,
+) -> StreamingResponse:
+    """Every case the filters match in the caller's scope, one line each, for Excel."""
+    chunks = csv_chunks(_records(context, principal, filters, sort))
+    return StreamingResponse(
+        chunks, media_type=CSV_MEDIA_TYPE, headers=_attachment("incidents.csv")
+    )
+
+
+@router.get("/incidents.geojson", summary="Filtered cases as GeoJSON, streamed")
+def export_geojson(
+    context: ContextDep,
+    principal: Reader,
+    filters: CaseFilterDep,
+    sort: SortQuery = CaseSort.newest,
+) -> StreamingResponse:
+    """Every case the filters match in the caller's scope, as one FeatureCollection."""
+    features = map(feature_of, _records(context, principal, filters, sort))
+    return StreamingResponse(
+        geojson_chunks(features),
+        media_type=GEOJSON_MEDIA_TYPE,
+        headers=_attachment("incidents.geojson"),
+    )
+
+
+@router.get("/grids/{level}.gpkg", summary="A grid level with its figures, as a GeoPackage")
+def export_grid_figures(
+    level: GridLevel, context: ContextDep, principal: Reader, filters: CaseFilterDep
+) -> FileResponse:
+    """Every grid of ``level`` with the count, open and overdue cases the filters match.
+
+    The window is ``reported_from`` / ``reported_to``; the other case filters apply too.
+    Opens in QGIS (layer ``grids_<level>``, EPSG:4326).
+    """
+    folder = Path(tempfile.mkdtemp(prefix="minqing-gpkg-"))
+    path = folder / f"grids_{level}.gpkg"
+    try:
+        with context.db.session() as session:
+            write_grid_figures(session, context, principal, filters, level, path)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=GPKG_MEDIA_TYPE,
+        filename=path.name,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
