@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
@@ -58,7 +58,12 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@router.get("/incidents.csv", summary="Filtered cases as CSV (UTF-8 with BOM), streamed")
+@router.get(
+    "/incidents.csv",
+    summary="Filtered cases as CSV (UTF-8 with BOM), streamed",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
 def export_csv(
     context: ContextDep,
     principal: Reader,
@@ -72,7 +77,12 @@ def export_csv(
     )
 
 
-@router.get("/incidents.geojson", summary="Filtered cases as GeoJSON, streamed")
+@router.get(
+    "/incidents.geojson",
+    summary="Filtered cases as GeoJSON, streamed",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
 def export_geojson(
     context: ContextDep,
     principal: Reader,
@@ -88,7 +98,12 @@ def export_geojson(
     )
 
 
-@router.get("/grids/{level}.gpkg", summary="A grid level with its figures, as a GeoPackage")
+@router.get(
+    "/grids/{level}.gpkg",
+    summary="A grid level with its figures, as a GeoPackage",
+    response_class=Response,
+    responses={200: {"content": {"application/geopackage+sqlite3": {}}}},
+)
 def export_grid_figures(
     level: GridLevel, context: ContextDep, principal: Reader, filters: CaseFilterDep
 ) -> FileResponse:

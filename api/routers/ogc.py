@@ -53,6 +53,9 @@ CONFORMANCE = [
 RESERVED = frozenset({"bbox", "limit", "offset", "datetime", "f", "crs", "bbox-crs"})
 """Query parameters of the items route that are not property filters."""
 
+OPTIONAL_TOKEN: dict[str, Any] = {"security": [{}, {"HTTPBearer": []}]}
+"""The token is optional: grid layers are public, the incidents layer needs one."""
+
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/auth/token")
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
@@ -204,6 +207,7 @@ def ogc_queryables(collection_id: str, request: Request) -> Response:
     "/collections/{collection_id}/items",
     summary="Features of a collection (GeoJSON), filtered and paged",
     operation_id="ogc_items",
+    openapi_extra=OPTIONAL_TOKEN,
     response_class=Response,
     responses={200: {"content": {GEOJSON: {}}}},
 )
@@ -269,6 +273,7 @@ def ogc_items(
     "/collections/{collection_id}/items/{feature_id}",
     summary="One feature (GeoJSON)",
     operation_id="ogc_item",
+    openapi_extra=OPTIONAL_TOKEN,
     response_class=Response,
     responses={200: {"content": {GEOJSON: {}}}},
 )

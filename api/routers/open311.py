@@ -25,6 +25,13 @@ from api.exceptions import InvalidInput, MinqingError
 from api.open311 import RequestFilter, create_request, find_request, find_requests, services, to_xml
 from api.workflow import Actor, Permission
 
+OPEN311_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/xml": {}}},
+    201: {"content": {"application/json": {}, "text/xml": {}}},
+    "4XX": {"description": "Open311 errors", "content": {"application/json": {}, "text/xml": {}}},
+}
+"""Every Open311 answer comes as JSON or XML, as the path's ``.json`` / ``.xml`` asks."""
+
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 Format = Literal["json", "xml"]
@@ -79,6 +86,8 @@ def _instant(name: str, text: str | None) -> datetime | None:
     "/services.{fmt}",
     summary="Service list: every 小类",
     operation_id="open311_services",
+    response_class=Response,
+    responses=OPEN311_CONTENT,
     dependencies=PUBLIC,
 )
 def open311_services(fmt: Format, session: SessionDep) -> Response:
@@ -90,6 +99,8 @@ def open311_services(fmt: Format, session: SessionDep) -> Response:
     "/requests.{fmt}",
     summary="Service requests in the caller's scope",
     operation_id="open311_requests",
+    response_class=Response,
+    responses=OPEN311_CONTENT,
 )
 def open311_requests(
     fmt: Format,
@@ -127,6 +138,8 @@ def open311_requests(
     status_code=201,
     summary="Create a service request (上报)",
     operation_id="open311_create_request",
+    response_class=Response,
+    responses=OPEN311_CONTENT,
 )
 def open311_create_request(
     fmt: Format,
@@ -166,6 +179,8 @@ def open311_create_request(
     "/requests/{service_request_id}.{fmt}",
     summary="One service request",
     operation_id="open311_request",
+    response_class=Response,
+    responses=OPEN311_CONTENT,
 )
 def open311_request(
     service_request_id: str,

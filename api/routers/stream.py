@@ -19,6 +19,7 @@ from api.cases.feed import FeedMessage, FeedWakeup, feed_page, latest_event_id
 from api.context import AppContext
 from api.deps import ContextDep, SessionDep, allowed
 from api.exceptions import InvalidInput
+from api.params import MAX_ID
 from api.workflow import Actor, Permission
 
 router = APIRouter(tags=["live"])
@@ -27,7 +28,7 @@ Reader = Annotated[Actor, allowed(Permission.read_cases)]
 SSE_MEDIA_TYPE = "text/event-stream"
 BATCH = 500
 """Events scanned per look at the log."""
-EventId = Annotated[int | None, Query(ge=0, le=2**63 - 1, description="Event id to start after")]
+EventId = Annotated[int | None, Query(ge=0, le=MAX_ID, description="Event id to start after")]
 
 
 def _wakeup(request: Request, context: AppContext) -> FeedWakeup:
@@ -98,8 +99,8 @@ async def stream(
             status_code=406,
         )
     if last_event_id is not None:
-        if not last_event_id.isdigit():
-            raise InvalidInput("Last-Event-ID", "must be an event id (digits)")
+        if not last_event_id.isdigit() or int(last_event_id) > MAX_ID:
+            raise InvalidInput("Last-Event-ID", f"must be an event id (digits, at most {MAX_ID})")
         after = int(last_event_id)
     start = await run_in_threadpool(_start, context, after)
     wakeup = _wakeup(request, context)
