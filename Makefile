@@ -40,9 +40,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy api geo
 
-## bench: the benchmarks (ratios against a baseline taken in the same run)
+## bench: every benchmark module bench/bench_*.py (ratios against a baseline taken in the same run)
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.bench_assign
+	@for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
+		echo "== bench.$$module"; $(BIN)/python -m bench.$$module || exit 1; done
 
 serve: $(VENV)/.installed
 	$(BIN)/minqing serve --host $(HOST) --port $(PORT)

@@ -201,6 +201,30 @@ def import_grids(
         raise typer.Exit(code)
 
 
+@app.command("import-cases")
+def import_cases(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns external_id, category, description, lon, lat, "
+            "reported_at (optional: source, address, reporter_name, reporter_phone)"
+        ),
+    ],
+    crs: Annotated[
+        str, typer.Option(help="Coordinate system of lon/lat: gcj02, wgs84 or bd09")
+    ] = "gcj02",
+    batch: Annotated[int, typer.Option(min=1, help="Cases written per transaction")] = 5000,
+) -> None:
+    """Validate every row, assign the grids in bulk, then write cases in batches (idempotent)."""
+    from api.caseimport import run_case_import
+
+    code = _run(
+        lambda: run_case_import(load_settings(), path=path, crs=crs, batch=batch, console=out)
+    )
+    if code:
+        raise typer.Exit(code)
+
+
 @app.command("check-grids")
 def check_grids() -> None:
     """Run the grid checks (containment, overlaps, gaps, codes) on what is stored."""
