@@ -114,9 +114,11 @@ def write_backup(context: AppContext, path: Path) -> ArchiveSummary:
 
     Raises
     ------
-    InvalidArchive
-        When a photo file a case names is missing or does not match its checksum.
+    api.exceptions.Conflict
+        When the store's schema is not this release's, or a photo file a case names is
+        missing or does not match its checksum.
     """
+    _check_store_revision(context)
     partial = path.with_name(path.name + ".part")
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -125,6 +127,16 @@ def write_backup(context: AppContext, path: Path) -> ArchiveSummary:
     finally:
         partial.unlink(missing_ok=True)
     return summary
+
+
+def _check_store_revision(context: AppContext) -> None:
+    context.db.check_connection()
+    revision, head = context.db.revision(), context.db.head_revision()
+    if revision != head:
+        raise Conflict(
+            f"the store is at schema revision {revision or 'none'}, this release at {head}: "
+            "run `minqing db upgrade` first"
+        )
 
 
 def _snapshot(context: AppContext) -> Connection:
@@ -182,9 +194,9 @@ def _write_photo(
     try:
         content = source.read_bytes()
     except FileNotFoundError:
-        raise InvalidArchive(f"photo {name} of case {incident_id} is missing at {source}") from None
+        raise Conflict(f"photo {name} of case {incident_id} is missing at {source}") from None
     if hashlib.sha256(content).hexdigest() != sha256:
-        raise InvalidArchive(f"photo {name} at {source} does not match its recorded SHA-256")
+        raise Conflict(f"photo {name} at {source} does not match its recorded SHA-256")
     archive.writestr(name, content, compress_type=zipfile.ZIP_STORED)
     return {"path": name, "bytes": len(content), "sha256": sha256}
 

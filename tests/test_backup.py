@@ -365,3 +365,23 @@ def test_geometry_columns_are_written_as_exact_wkb(
         record = list(json.loads(line).values())
         for i in geometry_at:
             assert (bytes.fromhex(record[i]) if record[i] else None) == row[i]
+
+
+def test_a_store_of_another_schema_is_not_backed_up(settings: Settings, tmp_path: Path) -> None:
+    context = AppContext.build(settings)
+    archive = tmp_path / "never.zip"
+    with pytest.raises(Conflict, match=r"schema revision none, this release at 0\d+: run"):
+        write_backup(context, archive)
+    assert not archive.exists()
+    context.db.dispose()
+
+
+def test_a_lost_photo_file_stops_the_backup(client: TestClient, city_context: AppContext) -> None:
+    case = report(client, login(client, "dispatcher"))
+    attach_photo(city_context, OBSERVER, case["id"], _jpeg("blue"), declared_type="image/jpeg")
+    (lost,) = photo_files(city_context)
+    lost.unlink()
+    archive = city_context.settings.work_dir / "backup.zip"
+    with pytest.raises(Conflict, match=f"photo photos/{case['id']}/{lost.name} .* is missing"):
+        write_backup(city_context, archive)
+    assert not archive.exists() and not archive.with_name("backup.zip.part").exists()
