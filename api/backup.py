@@ -347,6 +347,7 @@ def restore_backup(context: AppContext, path: Path, *, force: bool = False) -> A
         try:
             with context.db.write_session() as session:
                 _replace_rows(session.connection(), archive, context.db.store, force=force)
+                _check_photo_rows(session.connection(), {p["path"] for p in manifest["photos"]})
                 photos.write_all(archive, manifest["photos"])
         except BaseException:
             photos.undo()
@@ -376,6 +377,16 @@ def _replace_rows(
                 connection.execute(table.insert(), batch)
     if store == "postgis":
         _reset_sequences(connection, tables)
+
+
+def _check_photo_rows(connection: Connection, members: set[str]) -> None:
+    """Every restored photo row names a file the archive holds."""
+    photo = SQLModel.metadata.tables["incident_photo"]
+    for incident_id, filename in connection.execute(select(photo.c.incident_id, photo.c.filename)):
+        if f"photos/{incident_id}/{filename}" not in members:
+            raise InvalidArchive(
+                f"photo photos/{incident_id}/{filename} of case {incident_id} is not in the archive"
+            )
 
 
 def _decoded_rows(table: Table, member: IO[bytes], name: str) -> Iterator[dict[str, Any]]:

@@ -220,6 +220,16 @@ def _flip_in(member: str) -> Callable[[str, bytes], bytes]:
     return change
 
 
+def _without_photo_of_case_1(name: str, content: bytes) -> bytes | None:
+    if name.startswith("photos/1/"):
+        return None
+    if name != "manifest.json":
+        return content
+    manifest = json.loads(content)
+    manifest["photos"] = [p for p in manifest["photos"] if not p["path"].startswith("photos/1/")]
+    return json.dumps(manifest).encode()
+
+
 def _first_photo_path(manifest: dict[str, Any]) -> None:
     manifest["photos"][0]["path"] = "photos/1/../../../../etc/passwd"
 
@@ -250,6 +260,7 @@ DAMAGES: list[tuple[str, Callable[[str, bytes], bytes | None], str]] = [
     ("other format version", _manifest_edit(lambda m: m.update(version=9)), "format version 9"),
     ("photo outside the folder", _manifest_edit(_first_photo_path), "is not photos/<id>/<sha256>"),
     ("a table dropped", _manifest_edit(lambda m: m["tables"].pop()), "differ from this schema"),
+    ("photo left out", _without_photo_of_case_1, "of case 1 is not in the archive"),
     (
         "rows not a number",
         _manifest_edit(lambda m: m["tables"][0].update(rows="many")),
