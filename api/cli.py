@@ -1,4 +1,4 @@
-"""The ``minqing`` command: serve, demo, database and grid tools."""
+"""The ``minqing`` command: serve, demo, database, backup and grid tools."""
 
 from __future__ import annotations
 
@@ -160,6 +160,33 @@ def _serve(settings: Settings, *, workers: int) -> None:
         workers=workers,
         log_level="info",
     )
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Archive to write (zip)")],
+) -> None:
+    """Write every table and photo of the store to one archive, as of one moment."""
+    from api.backup import write_backup
+    from api.context import AppContext
+
+    summary = _run(lambda: write_backup(AppContext.build(load_settings()), file))
+    out.print(f"backed up {summary.describe()} to {file}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="Archive written by `minqing backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace what the store holds (all of it)")
+    ] = False,
+) -> None:
+    """Check an archive, then restore every row and photo into the store, or nothing."""
+    from api.backup import restore_backup
+    from api.context import AppContext
+
+    summary = _run(lambda: restore_backup(AppContext.build(load_settings()), file, force=force))
+    out.print(f"restored {summary.describe()} from {file}")
 
 
 @app.command("import-grids")
