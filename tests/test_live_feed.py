@@ -99,7 +99,7 @@ def _dispatch(http: Any, headers: dict[str, str], case_id: int, unit: str) -> No
     act(http, headers, case_id, "dispatch", unit=unit)
 
 
-def check_feed(reader_base: str, writer_base: str, context: AppContext) -> None:
+def check_feed(reader_base: str, writer_base: str, context: AppContext, *, within_s: float) -> None:
     """Latency, scope, no personal data and resume, with the stream on ``reader_base`` and
     every write through ``writer_base``."""
     with httpx.Client(base_url=writer_base, timeout=10) as writer:
@@ -113,7 +113,7 @@ def check_feed(reader_base: str, writer_base: str, context: AppContext) -> None:
             act(writer, dispatcher, ours, "accept")
             done = time.monotonic()
             [(arrived, message)] = everything.take(1)
-            assert arrived - done < 1.0, f"took {arrived - done:.2f} s"
+            assert arrived - done < within_s, f"took {arrived - done:.2f} s"
             assert (message["case_id"], message["status"]) == (ours, "accepted")
             assert message["grid"]["small"] and message["lon"] and message["text"]
 
@@ -167,7 +167,7 @@ def test_a_transition_in_one_process_reaches_a_stream_in_another_within_a_second
         "PYTHONPATH": os.environ.get("PYTHONPATH", os.getcwd()),
     }
     with minqing_server("serve", env=env) as reader, minqing_server("serve", env=env) as writer:
-        check_feed(reader, writer, city_context)
+        check_feed(reader, writer, city_context, within_s=1.0)  # the issue's bar, on PostGIS
 
 
 @pytest.mark.parametrize("store", ["sqlite"])
@@ -177,7 +177,8 @@ def test_the_feed_tails_the_embedded_store_across_two_apps(city_context: AppCont
         running_server(create_app(settings, dashboard=False)) as reader,
         running_server(create_app(settings, dashboard=False)) as writer,
     ):
-        check_feed(reader, writer, city_context)
+        # The embedded store is polled (MINQING_FEED_POLL_S): delivery, not the PostGIS bar.
+        check_feed(reader, writer, city_context, within_s=5.0)
 
 
 def test_the_stream_wants_event_stream_and_a_valid_last_event_id(client: TestClient) -> None:
