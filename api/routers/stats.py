@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from api.cases.queries import CaseFilter
 from api.deps import ContextDep, SessionDep, allowed
 from api.exceptions import InvalidInput
 from api.models import utcnow
-from api.params import BBoxDep, IsoDateTime
+from api.params import IsoDateTime
+from api.routers.incidents import CaseFilterDep
 from api.stats.alerts import alerts
 from api.stats.counts import StatsQuery
 from api.stats.service import (
@@ -30,7 +30,7 @@ from api.stats.service import (
     trend,
     units,
 )
-from api.workflow import Actor, Permission, Status, Tier
+from api.workflow import Actor, Permission
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -45,7 +45,7 @@ def _aware(value: datetime) -> datetime:
 def stats_query(
     context: ContextDep,
     principal: Reader,
-    bbox: BBoxDep,
+    filters: CaseFilterDep,
     start: Annotated[
         IsoDateTime | None,
         Query(alias="from", description="Reported from (ISO date or time; local if no zone)"),
@@ -54,30 +54,13 @@ def stats_query(
         IsoDateTime | None,
         Query(alias="to", description="Reported before (default: now)"),
     ] = None,
-    status: Annotated[list[Status] | None, Query(description="One or more statuses")] = None,
-    unit: Annotated[str | None, Query(max_length=20, description="Lead unit")] = None,
-    tier: Annotated[Tier | None, Query(description="The tier whose queue holds it")] = None,
-    category: Annotated[
-        str | None, Query(pattern=r"^[0-9]{2,4}$", description="小类 or 大类 code")
-    ] = None,
-    grid: Annotated[
-        str | None, Query(max_length=20, description="A grid code of any level")
-    ] = None,
 ) -> StatsQuery:
-    """The cases a statistic counts: the caller's scope, the case filters and the window."""
+    """The cases a statistic counts: the caller's scope, the case list's filters, the window."""
     now = utcnow()
     stop = _aware(end) if end else now
     begin = _aware(start) if start else stop - timedelta(days=context.settings.stats_window_days)
     if begin >= stop:
         raise InvalidInput("from", f"must be before 'to' ({stop.isoformat()})")
-    filters = CaseFilter(
-        statuses=tuple(status or ()),
-        unit=unit,
-        tier=tier,
-        category=category,
-        grid=grid,
-        bbox=bbox,
-    )
     return StatsQuery(
         context=context, actor=principal, filters=filters, start=begin, end=stop, as_of=now
     )
