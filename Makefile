@@ -40,7 +40,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy api geo
 
-## bench: every benchmark module bench/bench_*.py (ratios against a baseline taken in the same run)
+## bench: every benchmark module bench/bench_*.py (ratios against a baseline taken in the same run;
+## bench_load needs MINQING_BENCH_DATABASE_URL, a PostGIS database it may write to, else it skips)
 bench: $(VENV)/.installed-test
 	@for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
 		echo "== bench.$$module"; $(BIN)/python -m bench.$$module || exit 1; done

@@ -15,6 +15,7 @@ from api.context import AppContext
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.http.fallback import Fallback
 from api.http.middleware import EdgeGuard
+from api.http.openapi import install_links
 from api.params import reject_unknown_query
 from api.routers import (
     auth,
@@ -27,6 +28,7 @@ from api.routers import (
     reference,
     stats,
     stream,
+    tiles,
     whistles,
 )
 from api.security import SigninGuard
@@ -66,10 +68,11 @@ def create_app(settings: Settings | None = None, *, dashboard: bool = True) -> F
     app.state.context = context
     app.state.signin_guard = SigninGuard.from_settings(settings)
     install_error_handlers(app)
+    install_links(app)
     app.add_middleware(EdgeGuard, settings=settings)
 
     api = APIRouter(prefix="/api", dependencies=[Depends(reject_unknown_query)])
-    for module in (auth, exports, grids, incidents, reference, stats, stream, whistles):
+    for module in (auth, exports, grids, incidents, reference, stats, stream, tiles, whistles):
         api.include_router(module.router)
     app.include_router(health.router)
     app.include_router(ogc.router)

@@ -29,7 +29,8 @@ from sqlmodel import Session, col, select
 from api.cases.intake import case_number, new_incident, report_event
 from api.cases.schemas import IncidentCreate, PointCRS
 from api.context import AppContext
-from api.models import Category, Grid, Incident, IncidentEvent, utcnow
+from api.grids import small_grid_columns
+from api.models import Category, Incident, IncidentEvent, utcnow
 from api.settings import Settings
 from api.vocabulary import Source
 from api.workflow import Actor, Role
@@ -147,20 +148,10 @@ def _point_crs(crs: str) -> PointCRS:
 
 def _stored_covering(session: Session) -> GridCovering:
     """The covering of the stored small grids (with their medium and large parents)."""
-    small = session.exec(
-        select(Grid.code, Grid.parent_code, Grid.geom).where(Grid.level == "small")
-    ).all()
-    if not small:
+    columns = small_grid_columns(session)
+    if columns is None:
         raise ImportUnusable("no small grids are stored; import the grids first")
-    medium_parent = dict(
-        session.exec(select(Grid.code, Grid.parent_code).where(Grid.level == "medium")).all()
-    )
-    return GridCovering(
-        [row[0] for row in small],
-        [row[2] for row in small],
-        [row[1] or "" for row in small],
-        [medium_parent.get(row[1] or "") or "" for row in small],
-    )
+    return GridCovering(*columns)
 
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -138,6 +138,9 @@ def demo(
         return settings
 
     settings = _run(step)
+    # The wall screen reads as the demo's 指挥大屏 account unless told otherwise.
+    os.environ.setdefault("MINQING_SCREEN_USER", "screen")
+    os.environ.setdefault("MINQING_SCREEN_PASSWORD", settings.demo_password)
     if simulate:
         start_simulator(settings, seed=seed)
     _serve(settings, workers=1)
@@ -208,22 +211,14 @@ def import_grids(
 ) -> None:
     """Validate one grid level against the stored parents, then replace it (all or nothing)."""
     from api.gridimport import run_import
+    from geo.gridfile import GridFileOptions
 
-    def step() -> int:
-        return run_import(
-            load_settings(),
-            path=path,
-            level=level,
-            code_field=code_field,
-            name_field=name_field,
-            parent_field=parent_field,
-            crs=crs,
-            layer=layer,
-            accept_warnings=accept_warnings,
-            console=out,
+    options = GridFileOptions(code_field, name_field, parent_field, crs=crs, layer=layer)
+    code = _run(
+        lambda: run_import(
+            load_settings(), path, level, options, accept_warnings=accept_warnings, console=out
         )
-
-    code = _run(step)
+    )
     if code:
         raise typer.Exit(code)
 

@@ -11,6 +11,9 @@ from api.security import load_secret
 from api.settings import Settings
 from api.workflow.calendar import WorkCalendar
 
+GRID_TILES_KEPT = 4096
+"""Vector tiles of the grid layers kept per process (the oldest go first)."""
+
 
 @dataclass
 class AppContext:
@@ -22,10 +25,12 @@ class AppContext:
     calendar: WorkCalendar
     grid_index: GridIndexCache = field(init=False)
     grid_layers: LayerCache = field(init=False)
+    grid_tiles: LayerCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.grid_index = GridIndexCache(self.db)
         self.grid_layers = LayerCache()
+        self.grid_tiles = LayerCache(max_entries=GRID_TILES_KEPT)
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:

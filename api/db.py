@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
 from api.exceptions import StoreUnavailable
@@ -33,26 +33,36 @@ class Database:
                 self.url, connect_args={"check_same_thread": False, "timeout": 15}
             )
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(
+                self.url,
+                pool_pre_ping=True,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_pool_overflow,
+            )
         configure_engine(self.engine, self.store)
         self._write_engine = self.engine.execution_options(**write_options(self.store))
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read session (no write lock taken on SQLite)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        session = Session(self.engine, expire_on_commit=False)
+        try:
             yield session
+        finally:
+            _settle(session.close)
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """A session that writes: one transaction, committed on success, else rolled back."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        session = Session(self._write_engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            _settle(session.rollback)
+            raise
+        finally:
+            _settle(session.close)
 
     def check_connection(self) -> None:
         """Connect once, turning any failure into a :class:`StoreUnavailable`."""
@@ -60,7 +70,11 @@ class Database:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except (OperationalError, NoSuchModuleError, ArgumentError) as exc:
-            raise StoreUnavailable(describe_url(self.url), _first_line(exc)) from None
+            raise self.unavailable(exc) from None
+
+    def unavailable(self, exc: Exception) -> StoreUnavailable:
+        """The error to report when ``exc`` means the store cannot be used right now."""
+        return StoreUnavailable(describe_url(self.url), _first_line(exc))
 
     def alembic_config(self) -> Config:
         """An Alembic config that points at our migrations and this engine."""
@@ -96,6 +110,19 @@ class Database:
     def dispose(self) -> None:
         """Close all pooled connections."""
         self.engine.dispose()
+
+
+def _settle(end: Callable[[], None]) -> None:
+    """End a session's transaction; a connection the server already dropped has none left.
+
+    (A database restart between a response and its session's close must not turn into an
+    error after the response was sent.)
+    """
+    try:
+        end()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
 
 
 def _first_line(exc: Exception) -> str:

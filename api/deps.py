@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
@@ -43,7 +43,12 @@ def get_principal(
     """The user behind the bearer token; 401 without a valid one."""
     if credentials is None:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>'")
-    username = read_token(credentials.credentials, secret=context.secret)
+    return principal_of_token(context, credentials.credentials)
+
+
+def principal_of_token(context: AppContext, token: str) -> Actor:
+    """The user behind ``token``; 401 when it is invalid or the user is gone."""
+    username = read_token(token, secret=context.secret)
     with context.db.session() as session:
         user = session.exec(select(User).where(User.username == username)).first()
     if user is None or not user.active:
@@ -85,9 +90,40 @@ class Allowed:
         return principal
 
 
+class AllowedByQueryToken(Allowed):
+    """A route guard that also takes the token as ``access_token`` in the query (RFC 6750 §2.3).
+
+    For clients that cannot send headers: a browser's ``EventSource`` on the live feed.
+    """
+
+    def __call__(  # type: ignore[override]
+        self,
+        context: ContextDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        access_token: Annotated[
+            str | None,
+            Query(max_length=2048, description="The bearer token, for clients without headers"),
+        ] = None,
+    ) -> Actor:
+        """As :class:`Allowed`, with the header's token or else the query's."""
+        if credentials is not None:
+            token = credentials.credentials
+        elif access_token:
+            token = access_token
+        else:
+            raise Unauthorized(
+                "sign in first: send 'Authorization: Bearer <token>' or '?access_token=<token>'"
+            )
+        return super().__call__(principal_of_token(context, token))
+
+
 def allowed(permission: Permission) -> Any:
     """``Depends`` on the guard for ``permission`` (for ``Annotated[Actor, allowed(...)]``)."""
     return Depends(Allowed(permission))
+
+
+Reader = Annotated[Actor, allowed(Permission.read_cases)]
+"""The caller of a route that reads cases (only those its scope holds)."""
 
 
 class Public:

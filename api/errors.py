@@ -14,6 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.exceptions import (
@@ -83,6 +85,17 @@ async def _minqing_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=status_code_for(exc), headers=headers)
 
 
+STORE_FAILURES = (OperationalError, InterfaceError, PoolTimeout)
+"""Driver errors that mean the store cannot be used now (down, restarting, pool exhausted)."""
+
+
+async def _store_failure(request: Request, exc: Exception) -> JSONResponse:
+    """The database failed under a request: 503 naming the store, never a bare 500."""
+    response = await _minqing_error(request, request.app.state.context.db.unavailable(exc))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
@@ -115,4 +128,6 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers for the whole tree, request validation and the framework's own."""
     app.add_exception_handler(MinqingError, _minqing_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for failure in STORE_FAILURES:
+        app.add_exception_handler(failure, _store_failure)
     app.add_exception_handler(StarletteHTTPException, _framework_error)

@@ -13,7 +13,7 @@ from api.db import Database
 from api.grids import load_layer, replace_level
 from api.settings import Settings
 from geo.display import display_geometries
-from geo.gridfile import GridFileError, read_grid_file
+from geo.gridfile import GridFileError, GridFileOptions
 from geo.hierarchy import Problem, make_problem, problem_rows, validate_hierarchy, validate_layer
 from geo.levels import CHILD_LEVEL, LEVELS, PARENT_LEVEL, GridLevel, parse_level
 
@@ -54,14 +54,10 @@ def orphaned_children(database: Database, level: GridLevel, new_codes: set[str])
 
 def run_import(
     settings: Settings,
-    *,
     path: Path,
     level: str,
-    code_field: str,
-    name_field: str,
-    parent_field: str | None,
-    crs: str | None,
-    layer: str | None,
+    options: GridFileOptions,
+    *,
     accept_warnings: bool,
     console: Console,
 ) -> int:
@@ -72,15 +68,7 @@ def run_import(
         console.print(f"[red]error:[/red] --level: {exc}")
         return EXIT_UNUSABLE
     try:
-        frame = read_grid_file(
-            path,
-            level=grid_level,
-            code_field=code_field,
-            name_field=name_field,
-            parent_field=parent_field,
-            crs=crs,
-            layer=layer,
-        )
+        frame = options.read(path, level=grid_level)
     except GridFileError as exc:
         console.print(f"[red]error:[/red] {exc}")
         return EXIT_UNUSABLE

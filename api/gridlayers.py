@@ -52,20 +52,24 @@ class EncodedLayer:
     count: int
 
     @classmethod
-    def of(cls, body: str, *, count: int) -> EncodedLayer:
+    def of(cls, body: str | bytes, *, count: int) -> EncodedLayer:
         """Encode, compress and tag ``body`` once."""
-        raw = body.encode()
+        raw = body.encode() if isinstance(body, str) else body
         digest = hashlib.blake2b(raw, digest_size=12).hexdigest()
         return cls(raw, gzip.compress(raw, compresslevel=6, mtime=0), f'"{digest}"', count)
 
 
 class LayerCache:
-    """The encoded layers of one process, for the current grid generation only."""
+    """The encoded layers of one process, for the current grid generation only.
 
-    def __init__(self) -> None:
+    With ``max_entries``, the oldest entries are dropped beyond that many (vector tiles).
+    """
+
+    def __init__(self, max_entries: int | None = None) -> None:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._layers: dict[tuple[str, ...], EncodedLayer] = {}
+        self._max_entries = max_entries
 
     def get(self, generation: str, key: tuple[str, ...]) -> EncodedLayer | None:
         """The cached layer of ``key`` if it was built for ``generation``."""
@@ -83,8 +87,23 @@ class LayerCache:
                 self._generation = generation
             layer = self._layers.get(key)
             if layer is None:
-                layer = self._layers[key] = build()
+                layer = self._store(key, build())
             return layer
+
+    def put(self, generation: str, key: tuple[str, ...], layer: EncodedLayer) -> EncodedLayer:
+        """Keep ``layer``, built outside the lock (other keys build meanwhile)."""
+        with self._lock:
+            if generation != self._generation:
+                self._layers.clear()
+                self._generation = generation
+            return self._store(key, layer)
+
+    def _store(self, key: tuple[str, ...], layer: EncodedLayer) -> EncodedLayer:
+        self._layers[key] = layer
+        if self._max_entries is not None:
+            while len(self._layers) > self._max_entries:
+                del self._layers[next(iter(self._layers))]
+        return layer
 
 
 def whole_layer(

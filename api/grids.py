@@ -126,8 +126,15 @@ def level_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-def build_index(session: Session) -> GridIndex | None:
-    """A point-to-grid index over the stored small grids, or None when there are none."""
+def small_grid_columns(
+    session: Session,
+) -> tuple[list[str], list[Any], list[str], list[str]] | None:
+    """The stored small grids as the point-to-grid structures take them, or None if none.
+
+    Codes, geometries, and the codes of each grid's medium and large parent (``""`` where
+    a grid has none): the arguments of :class:`~geo.assign.GridIndex` and
+    :class:`~geo.covering.GridCovering`.
+    """
     small = session.exec(
         select(Grid.code, Grid.parent_code, Grid.geom).where(Grid.level == "small")
     ).all()
@@ -136,12 +143,18 @@ def build_index(session: Session) -> GridIndex | None:
     medium_parent = dict(
         session.exec(select(Grid.code, Grid.parent_code).where(Grid.level == "medium")).all()
     )
-    return GridIndex(
+    return (
         [row[0] for row in small],
         [row[2] for row in small],
         [row[1] or "" for row in small],
         [medium_parent.get(row[1] or "") or "" for row in small],
     )
+
+
+def build_index(session: Session) -> GridIndex | None:
+    """A point-to-grid index over the stored small grids, or None when there are none."""
+    columns = small_grid_columns(session)
+    return None if columns is None else GridIndex(*columns)
 
 
 class GridIndexCache:

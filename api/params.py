@@ -15,6 +15,7 @@ from api.context import AppContext
 from api.deps import ContextDep
 from api.exceptions import InvalidInput
 from api.paging import MAX_OFFSET, Page
+from geo.tiles import MAX_ZOOM, Tile
 
 BBox = tuple[float, float, float, float]
 
@@ -49,6 +50,22 @@ def bbox_query(
 
 
 BBoxDep = Annotated[BBox | None, Depends(bbox_query)]
+
+
+def tile_path(
+    z: Annotated[int, Path(ge=0, le=MAX_ZOOM, description="Zoom level")],
+    x: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1, description="Column, from the west")],
+    y: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1, description="Row, from the north")],
+) -> Tile:
+    """A Web-Mercator tile address: x and y must lie in ``0 … 2**z - 1``."""
+    last = 2**z - 1
+    for name, value in (("x", x), ("y", y)):
+        if value > last:
+            raise InvalidInput(f"path.{name}", f"{value} is outside zoom {z}: use 0 to {last}")
+    return Tile(z, x, y)
+
+
+TileDep = Annotated[Tile, Depends(tile_path)]
 
 
 MAX_ID = 2**31 - 1

@@ -99,6 +99,17 @@ class Settings(BaseSettings):
     map_points_max: int = Field(
         default=5000, ge=1, description="More cases than this on a map: counts per grid instead"
     )
+    db_pool_size: int = Field(
+        default=10, ge=1, description="PostGIS: connections each worker process keeps open"
+    )
+    db_pool_overflow: int = Field(
+        default=20, ge=0, description="PostGIS: extra connections a worker may open under load"
+    )
+    tiles_above_features: int = Field(
+        default=10000,
+        ge=1,
+        description="A map layer with more features than this is drawn from vector tiles",
+    )
     feed_poll_s: float = Field(
         default=0.5, gt=0, description="Live feed: seconds between looks at the event log"
     )

@@ -14,7 +14,18 @@ from typing import Any
 import shapely
 from geoalchemy2 import Geometry, WKBElement
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import ColumnElement, DateTime, Engine, LargeBinary, and_, event, func
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    and_,
+    case,
+    cast,
+    event,
+    func,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -142,6 +153,30 @@ def bbox_overlaps(
         return and_(lon >= minx, lon <= maxx, lat >= miny, lat <= maxy)
     cminx, cminy, cmaxx, cmaxy = columns
     return and_(cminx <= maxx, cmaxx >= minx, cminy <= maxy, cmaxy >= miny)
+
+
+def cell_centre(
+    store: StoreKind, model: type[Any], size: float
+) -> tuple[ColumnElement[float], ColumnElement[float]]:
+    """The centre (x, y) of the ``size``-degree cell holding each row's point.
+
+    Cells are ``[k * size, (k + 1) * size)`` in both axes on both stores. PostGIS snaps
+    ``model.geom`` with ``ST_SnapToGrid`` on a grid whose origin is half a cell off, so
+    the snapped point is the centre of the cell below-left of it; SQLite floors the
+    point columns named by ``model.__bbox_columns__`` arithmetically.
+    """
+    half = size / 2
+    if store == "postgis":
+        snapped = func.ST_SnapToGrid(model.geom, half, half, size, size)
+        return func.ST_X(snapped), func.ST_Y(snapped)
+    lon, lat = (getattr(model, name) for name in model.__bbox_columns__)
+    return _floor(lon / size) * size + half, _floor(lat / size) * size + half
+
+
+def _floor(value: Any) -> ColumnElement[Any]:
+    """``floor(value)`` in plain SQL (SQLite builds without math functions lack floor)."""
+    whole = cast(value, Integer)
+    return whole - case((value < whole, 1), else_=0)
 
 
 def radius_bbox(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:

@@ -11,17 +11,16 @@ Exits 1 if the ratio is below ``--min-ratio`` (default 0.5).
 
 from __future__ import annotations
 
-import argparse
-import platform
 import sys
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 
+from bench.common import best_of, print_versions, race, race_arguments
 from geo.assign import GridIndex
 
 BOX = (114.9, 22.6, 116.2, 23.5)  # min_lon, min_lat, max_lon, max_lat
@@ -91,95 +90,64 @@ def file_grids(path: Path) -> tuple[np.ndarray, list[str], list[str], list[str]]
     return np.asarray(frame.geometry.values, dtype=object), small, medium, large
 
 
-def best_of(repeat: int, func: Callable[[], Any]) -> tuple[float, Any]:
-    """Return the best wall time of ``repeat`` calls, and the last result."""
-    best = float("inf")
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+@dataclass(frozen=True)
+class Grids:
+    """Small grids with their parents' codes, where they come from and how long they took."""
+
+    polygons: np.ndarray
+    small: list[str]
+    medium: list[str]
+    large: list[str]
+    source: str
+    seconds: float
+
+    @property
+    def columns(self) -> tuple[list[str], np.ndarray, list[str], list[str]]:
+        """The arguments of ``GridIndex`` and ``GridCovering``: codes, polygons, parents."""
+        return self.small, self.polygons, self.medium, self.large
+
+
+def load_grids(which: str, rng: np.random.Generator) -> Grids:
+    """The grids ``--grids`` names: ``demo``, ``voronoi`` or a vector file."""
+    start = time.perf_counter()
+    if which == "demo":
+        found, source = demo_grids(), "the 汕尾 demo city (seed 2026)"
+    elif which == "voronoi":
+        found = voronoi_grids(N_GRIDS, rng)
+        source = f"Voronoi tessellation of {N_GRIDS} seeds over {BOX}"
+    else:
+        found, source = file_grids(Path(which)), which
+    return Grids(*found, source=source, seconds=time.perf_counter() - start)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=1_000_000, help="number of points")
-    parser.add_argument(
-        "--grids",
-        default="demo",
-        help="'demo' (the 4,555 small grids of the 汕尾 demo city), 'voronoi', or a vector file",
-    )
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each (best is kept)")
-    parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--min-ratio", type=float, default=0.5, help="fail below this ratio")
-    args = parser.parse_args(argv)
+    args = race_arguments(argv, __doc__.splitlines()[0], repeat=3, min_ratio=0.5)
     rng = np.random.default_rng(args.seed)
 
-    start = time.perf_counter()
-    if args.grids == "demo":
-        polygons, small, medium, large = demo_grids()
-        source = "the 汕尾 demo city (seed 2026)"
-    elif args.grids == "voronoi":
-        polygons, small, medium, large = voronoi_grids(N_GRIDS, rng)
-        source = f"Voronoi tessellation of {N_GRIDS} seeds over {BOX}"
-    else:
-        polygons, small, medium, large = file_grids(Path(args.grids))
-        source = str(args.grids)
-    grids_s = time.perf_counter() - start
-
-    start = time.perf_counter()
-    index = GridIndex(small, polygons, medium, large)
-    build_s = time.perf_counter() - start
+    grids = load_grids(args.grids, rng)
+    build_s, index = best_of(1, lambda: GridIndex(*grids.columns))
 
     min_lon, min_lat, max_lon, max_lat = index.bounds
     lon = rng.uniform(min_lon, max_lon, args.points)
     lat = rng.uniform(min_lat, max_lat, args.points)
     points = shapely.points(lon, lat)
 
-    print(
-        f"python {platform.python_version()}, shapely {shapely.__version__}, "
-        f"GEOS {shapely.geos_version_string}, numpy {np.__version__}"
-    )
-    print(f"grids: {len(index)} small grids from {source} ({grids_s:.2f} s)")
+    print_versions()
+    print(f"grids: {len(index)} small grids from {grids.source} ({grids.seconds:.2f} s)")
     print(f"GridIndex build: {build_s * 1e3:.1f} ms")
     print(f"points: {args.points:,}, best of {args.repeat}")
-
-    def baseline() -> np.ndarray:
-        return shapely.STRtree(polygons).query(points, predicate="intersects")
 
     def assign() -> Any:
         return index.assign(lon, lat)
 
-    # Warm up both (first-query tree build, preparation), then alternate the timed runs.
-    baseline()
-    assign()
-    base_s = assign_s = float("inf")
-    pairs = result = None
-    for _ in range(args.repeat):
-        t, pairs = best_of(1, baseline)
-        base_s = min(base_s, t)
-        t, result = best_of(1, assign)
-        assign_s = min(assign_s, t)
-    assert pairs is not None and result is not None
-
-    matched = np.unique(pairs[0]).size
-    inside = int(result.inside.sum())
+    run = race(grids.polygons, points, assign, args.repeat)
+    matched = np.unique(run.pairs[0]).size
+    inside = int(run.result.inside.sum())
     if matched != inside:
         print(f"MISMATCH: baseline matched {matched:,} points, assign {inside:,}")
         return 2
 
-    base_tp = args.points / base_s
-    assign_tp = args.points / assign_s
-    ratio = assign_tp / base_tp
-    print(f"strtree query: {base_s:.3f} s ({base_tp / 1e6:.2f} M points/s)")
-    print(f"GridIndex.assign: {assign_s:.3f} s ({assign_tp / 1e6:.2f} M points/s)")
-    print(f"inside: {inside:,} of {args.points:,} points")
-    print(f"assign/strtree throughput ratio: {ratio:.2f}")
-    if ratio < args.min_ratio:
-        print(f"FAIL: ratio {ratio:.2f} < {args.min_ratio}", file=sys.stderr)
-        return 1
-    return 0
+    return run.verdict("GridIndex.assign", "assign", f"{inside:,} of {args.points:,} points", args)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,13 @@ bar), 2 on any difference.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import shapely
 
-from bench.bench_assign import N_GRIDS, best_of, demo_grids, file_grids, voronoi_grids
+from bench.bench_assign import load_grids
+from bench.common import best_of, print_versions, race, race_arguments
 from geo.assign import Assignment, GridIndex
 from geo.covering import GridCovering
 from geo.crs import gcj02_to_wgs84, wgs84_to_gcj02
@@ -59,43 +56,21 @@ def differences(covering: Assignment, index: Assignment, baseline: np.ndarray) -
     return problems
 
 
-def load_grids(which: str, rng: np.random.Generator) -> tuple[tuple, str]:
-    """The small grids and their parents, and a description of where they come from."""
-    if which == "demo":
-        return demo_grids(), "the 汕尾 demo city (seed 2026)"
-    if which == "voronoi":
-        return voronoi_grids(N_GRIDS, rng), f"Voronoi tessellation of {N_GRIDS} seeds"
-    return file_grids(Path(which)), which
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=1_000_000, help="number of points")
-    parser.add_argument("--grids", default="demo", help="'demo', 'voronoi' or a vector file")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (best is kept)")
-    parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--min-ratio", type=float, default=3.0, help="fail below this ratio")
-    args = parser.parse_args(argv)
+    args = race_arguments(argv, __doc__.splitlines()[0], repeat=5, min_ratio=3.0)
     rng = np.random.default_rng(args.seed)
 
-    start = time.perf_counter()
-    (polygons, small, medium, large), source = load_grids(args.grids, rng)
-    grids_s = time.perf_counter() - start
-    start = time.perf_counter()
-    covering = GridCovering(small, polygons, medium, large)
-    build_s = time.perf_counter() - start
-    index = GridIndex(small, polygons, medium, large)
+    grids = load_grids(args.grids, rng)
+    build_s, covering = best_of(1, lambda: GridCovering(*grids.columns))
+    index = GridIndex(*grids.columns)
 
     gcj_lon, gcj_lat = gcj02_points(index.bounds, args.points, rng)
     convert_s, (lon, lat) = best_of(1, lambda: gcj02_to_wgs84(gcj_lon, gcj_lat))
     points = shapely.points(lon, lat)
     summary = covering.summary()
 
-    print(
-        f"python {platform.python_version()}, shapely {shapely.__version__}, "
-        f"GEOS {shapely.geos_version_string}, numpy {np.__version__}"
-    )
-    print(f"grids: {len(index)} small grids from {source} ({grids_s:.2f} s)")
+    print_versions()
+    print(f"grids: {len(index)} small grids from {grids.source} ({grids.seconds:.2f} s)")
     print(
         f"covering build: {build_s:.2f} s, {covering.levels} levels, finest cell "
         f"{covering.cell_size * 111_000:.0f} m; finest cells interior {summary.interior[-1]:,}, "
@@ -103,35 +78,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"points: {args.points:,} GCJ-02 → WGS84 in {convert_s:.3f} s, best of {args.repeat}")
 
-    def baseline() -> np.ndarray:
-        return shapely.STRtree(polygons).query(points, predicate="intersects")
-
     def assign() -> Assignment:
         return covering.assign(lon, lat)
 
-    baseline()  # warm up both, then alternate the timed runs
-    assign()
-    base_s = cover_s = float("inf")
-    for _ in range(args.repeat):
-        t, pairs = best_of(1, baseline)
-        base_s = min(base_s, t)
-        t, result = best_of(1, assign)
-        cover_s = min(cover_s, t)
-
-    problems = differences(result, index.assign(lon, lat), baseline_codes(pairs, small, lon.size))
+    run = race(grids.polygons, points, assign, args.repeat)
+    problems = differences(
+        run.result, index.assign(lon, lat), baseline_codes(run.pairs, grids.small, lon.size)
+    )
     for problem in problems:
         print(f"MISMATCH: {problem}")
     if problems:
         return 2
-    ratio = base_s / cover_s
-    print(f"strtree query: {base_s:.3f} s ({args.points / base_s / 1e6:.2f} M points/s)")
-    print(f"GridCovering.assign: {cover_s:.3f} s ({args.points / cover_s / 1e6:.2f} M points/s)")
-    print(f"inside: {int(result.inside.sum()):,} of {args.points:,}; identical to GridIndex")
-    print(f"covering/strtree throughput ratio: {ratio:.2f}")
-    if ratio < args.min_ratio:
-        print(f"FAIL: ratio {ratio:.2f} < {args.min_ratio}", file=sys.stderr)
-        return 1
-    return 0
+    inside = int(run.result.inside.sum())
+    return run.verdict(
+        "GridCovering.assign",
+        "covering",
+        f"{inside:,} of {args.points:,}; identical to GridIndex",
+        args,
+    )
 
 
 if __name__ == "__main__":

@@ -1,26 +1,29 @@
-"""The Dash app shell: header and navigation to the three screens.
+"""The Dash app shell: header, navigation from the page registry, language, session.
 
-The dashboard is a client of the API only: it imports nothing from the service.
+The dashboard is a client of the API only: it imports nothing from the service.  Each page
+module registers itself (``dash.register_page``) and its callbacks
+(``register_callbacks(app)``); widgets in :mod:`dashboard.components` do the same, so every
+app built here — one per process, or one per test — carries all of them.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Container
 from functools import wraps
 from typing import Any
+from urllib.parse import parse_qs
 
 import dash
 import flask
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, dcc, html
 
-from dashboard.pages import analyst, bigscreen, home, workbench
+from dashboard.i18n import lang_of, t
 
-NAV = (
-    ("/", "首页", "Home"),
-    ("/screen", "指挥大屏", "Big screen"),
-    ("/workbench", "部门工作台", "Workbench"),
-    ("/analyst", "分析研判", "Analyst"),
-)
+PAGE_MODULES = ("home", "screen", "workbench", "analysis", "report")
+"""The pages, in navigation order (each ``dashboard/pages/<name>.py``)."""
+COMPONENT_MODULES = ("signin", "kpi", "casemap")
+"""Widgets with callbacks of their own (``dashboard/components/<name>.py``)."""
 
 
 def create_dash() -> Dash:
@@ -34,35 +37,100 @@ def create_dash() -> Dash:
         update_title="",
     )
     _guard_callback_requests(app)
-    for module, path, title in (
-        (home, "/", "民情地图"),
-        (bigscreen, "/screen", "指挥大屏 · 民情地图"),
-        (workbench, "/workbench", "部门工作台 · 民情地图"),
-        (analyst, "/analyst", "分析研判 · 民情地图"),
-    ):
-        dash.register_page(module.__name__, path=path, title=title, layout=module.layout)
-    app.layout = html.Div(
+    for name in COMPONENT_MODULES:
+        importlib.import_module(f"dashboard.components.{name}").register_callbacks(app)
+    for name in PAGE_MODULES:
+        importlib.import_module(f"dashboard.pages.{name}").register_callbacks(app)
+    app.layout = shell_layout
+    app.server.add_url_rule("/_glyphs/<fontstack>/<glyph_range>.pbf", "glyphs", empty_glyphs)
+    _register_shell_callbacks(app)
+    return app
+
+
+def empty_glyphs(fontstack: str, glyph_range: str) -> flask.Response:
+    """An empty glyph range: map labels need a glyph source, but Chinese is drawn locally.
+
+    MapLibre draws CJK ideographs with the browser's own font; other characters of a label
+    would need glyph files, which a closed network does not have, so they are left out.
+    """
+    return flask.Response(
+        b"", mimetype="application/x-protobuf", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+def shell_layout() -> html.Div:
+    """The frame every page sits in: header with navigation, the page, the session store."""
+    return html.Div(
         [
             dcc.Location(id="shell-url"),
+            dcc.Store(id="shell-session", storage_type="session"),
             html.Header(
                 [
-                    html.Div("民情地图", className="shell-brand"),
-                    html.Span("联勤指挥中心 · 网格化基层治理", className="shell-sub"),
-                    html.Nav(
-                        [
-                            dcc.Link(zh, href=path, className="shell-nav-link", id=f"nav-{i}")
-                            for i, (path, zh, _en) in enumerate(NAV)
-                        ],
-                        className="shell-nav",
+                    dcc.Link(t("brand"), href="/", className="shell-brand", id="shell-brand"),
+                    html.Span(t("brand_sub"), className="shell-sub", id="shell-sub"),
+                    html.Nav(nav_links("zh", "/"), className="shell-nav", id="shell-nav"),
+                    html.Span(id="shell-user", className="shell-user"),
+                    html.Button(t("sign_out"), id="shell-signout", className="shell-signout"),
+                    dcc.Link(
+                        t("other_lang"), href="?lang=en", id="shell-lang", className="shell-lang"
                     ),
                 ],
                 className="shell-header",
+                id="shell-header",
             ),
             html.Main(dash.page_container, className="shell-main"),
         ],
         className="shell",
     )
-    return app
+
+
+def nav_links(lang: str, current: str) -> list[dcc.Link]:
+    """One link per registered page, in order, labelled in ``lang``."""
+    suffix = "?lang=en" if lang == "en" else ""
+    pages = sorted(dash.page_registry.values(), key=lambda page: page.get("order") or 0)
+    return [
+        dcc.Link(
+            t(f"page_{page['module'].rsplit('.', 1)[-1]}", lang_of(lang)),
+            href=page["relative_path"] + suffix,
+            className="shell-nav-link" + (" active" if page["path"] == current else ""),
+            id=f"nav-{page['module'].rsplit('.', 1)[-1]}",
+        )
+        for page in pages
+    ]
+
+
+def _register_shell_callbacks(app: Dash) -> None:
+    @app.callback(
+        Output("shell-nav", "children"),
+        Output("shell-lang", "children"),
+        Output("shell-lang", "href"),
+        Output("shell-sub", "children"),
+        Output("shell-header", "className"),
+        Input("shell-url", "pathname"),
+        Input("shell-url", "search"),
+    )
+    def relabel(pathname: str | None, search: str | None) -> tuple[Any, ...]:
+        lang = lang_of(parse_qs((search or "").lstrip("?")).get("lang", ["zh"])[0])
+        path = pathname or "/"
+        other = "zh" if lang == "en" else "en"
+        header = "shell-header" + (" shell-header-hidden" if path == "/screen" else "")
+        return (
+            nav_links(lang, path),
+            t("other_lang", lang),
+            f"{path}?lang={other}",
+            t("brand_sub", lang),
+            header,
+        )
+
+    @app.callback(
+        Output("shell-user", "children"),
+        Output("shell-signout", "hidden"),
+        Input("shell-session", "data"),
+    )
+    def show_user(session: dict[str, Any] | None) -> tuple[str, bool]:
+        if not session:
+            return "", True
+        return f"{session.get('username', '')} · {session.get('role_label', '')}", False
 
 
 CALLBACK_ENDPOINT = "_dash-update-component"

@@ -15,6 +15,7 @@ cannot be used.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
@@ -32,7 +33,7 @@ from geo.crs import UnsupportedCRSError, geometry_to_wgs84
 from geo.levels import GridLevel, normalize_code, parse_level
 from geo.shapes import promote_polygons
 
-__all__ = ["SUPPORTED_SUFFIXES", "GridFileError", "read_grid_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "GridFileError", "GridFileOptions", "read_grid_file"]
 
 #: File name suffixes that :func:`read_grid_file` reads, with the format's name.
 SUPPORTED_SUFFIXES: Final[dict[str, str]] = {
@@ -58,6 +59,26 @@ _COLUMNS: Final = ["code", "name", "level", "parent_code", "source_row", "geomet
 
 class GridFileError(ValueError):
     """A grid boundary file that cannot be read as a grid layer; the message says why."""
+
+
+@dataclass(frozen=True)
+class GridFileOptions:
+    """How to read a grid file: :func:`read_grid_file`'s options besides the level.
+
+    For callers that pass them along (the import command); the fields mean what the
+    parameters of the same names do.
+    """
+
+    code_field: str
+    name_field: str
+    parent_field: str | None = None
+    crs: str | None = None
+    layer: str | None = None
+    encoding: str | None = None
+
+    def read(self, path: Path | str, *, level: GridLevel) -> GeoDataFrame:
+        """Read ``path`` as a grid layer of ``level`` with these options."""
+        return read_grid_file(path, level=level, **asdict(self))
 
 
 def read_grid_file(

@@ -24,8 +24,11 @@ def test_shell_navigates_to_the_three_screens(city_context: AppContext) -> None:
         for link, heading, path in (
             ("指挥大屏", "#screen-title", "/screen"),
             ("部门工作台", "#workbench-title", "/workbench"),
-            ("分析研判", "#analyst-title", "/analyst"),
+            ("分析研判", "#analysis-title", "/analysis"),
+            ("事件上报", "#report-title", "/report"),
         ):
+            page.goto(f"{base}/")  # the wall screen has no navigation bar
+            page.wait_for_selector("#home-title")
             page.click(f"nav >> text={link}")
             page.wait_for_selector(heading)
             assert page.url == f"{base}{path}"

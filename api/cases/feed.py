@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import event, text
@@ -39,6 +39,7 @@ FEED_CHANNEL = "minqing_events"
 """The PostgreSQL notification channel of new events (payload: the event id)."""
 
 log = logging.getLogger("minqing.feed")
+T = TypeVar("T")
 
 
 class FeedMessage(BaseModel):
@@ -168,6 +169,7 @@ class FeedWakeup:
         self._news = asyncio.Event()
         self._subscribers = 0
         self._listener: asyncio.Task[None] | None = None
+        self._pending: dict[Hashable, asyncio.Future[Any]] = {}
 
     @contextlib.asynccontextmanager
     async def subscribed(self) -> AsyncIterator[FeedWakeup]:
@@ -182,6 +184,21 @@ class FeedWakeup:
             if self._subscribers == 0 and self._listener is not None:
                 self._listener.cancel()
                 self._listener = None
+
+    async def shared(self, key: Hashable, read: Callable[[], Awaitable[T]]) -> T:
+        """``read()``, done once for all readers that ask with the same ``key`` meanwhile.
+
+        Readers woken by one notification ask for the same page at once; on PostGIS they
+        share one query (the key holds the generation the reader has seen, so a shared
+        answer is never older than the reader's own would be).  On SQLite each reads.
+        """
+        if not self.listens:
+            return await read()
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = asyncio.ensure_future(read())
+            pending.add_done_callback(lambda _done: self._pending.pop(key, None))
+        return await asyncio.shield(pending)
 
     async def wait(self, seen: int, *, soon: bool = False) -> None:
         """Return once news arrived after generation ``seen``, or after the poll interval.

@@ -1,29 +1,27 @@
-"""The case list as a table and as a map: flat records, CSV, GeoJSON and counts per grid.
+"""The case list as a table and as a map: flat records, CSV and GeoJSON.
 
 One flat record per case (no reporter data, whoever asks), built from the columns it
 sends and nothing else; CSV and GeoJSON are encoded from those records as a stream of
 text chunks, so a page and a whole export share one encoder.  When a map would receive
-more points than it can draw, :func:`grid_counts` answers with counts per grid instead.
+more points than it can draw, :mod:`api.cases.aggregates` answers with counts instead.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func
+import orjson
 from sqlmodel import Session, col, select
 
-from api.cases.queries import CaseFilter, CaseSort, case_select, case_where
+from api.cases.queries import CaseFilter, CaseSort, case_select
 from api.context import AppContext
-from api.models import Category, Grid, Incident
+from api.models import Category, Incident
 from api.workflow import Actor, Status, WorkCalendar, light
-from geo.levels import GridLevel
 
 __all__ = [
     "CSV_MEDIA_TYPE",
@@ -36,7 +34,7 @@ __all__ = [
     "flat_records",
     "flat_select",
     "geojson_chunks",
-    "grid_counts",
+    "light_of",
 ]
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -129,7 +127,8 @@ def category_names(session: Session) -> dict[str, str]:
     return dict(session.exec(select(Category.code, Category.name)).all())
 
 
-def _light_of(row: Any, calendar: WorkCalendar, now: datetime) -> str | None:
+def light_of(row: Any, calendar: WorkCalendar, now: datetime) -> str | None:
+    """The light of a row's running stage now (None when no stage runs)."""
     if not (row.stage and row.stage_started_at and row.stage_due_at):
         return None
     return light(
@@ -150,7 +149,7 @@ def flat_records(
             "category_name": names.get(row.category_code),
             "status": status.value,
             "status_label": status.label,
-            "light": _light_of(row, calendar, now),
+            "light": light_of(row, calendar, now),
             "tier": str(row.tier),
             "source": str(row.source),
             "urgent": bool(row.urgent),
@@ -201,48 +200,9 @@ def geojson_chunks(
     """A FeatureCollection streamed feature by feature, ``members`` written after them."""
     yield '{"type":"FeatureCollection","features":['
     for n, feature in enumerate(features):
-        yield ("," if n else "") + json.dumps(feature, ensure_ascii=False)
+        yield ("," if n else "") + orjson.dumps(feature).decode()
     tail = "".join(
-        f",{json.dumps(k)}:{json.dumps(v, ensure_ascii=False)}" for k, v in (members or {}).items()
+        f",{orjson.dumps(k).decode()}:{orjson.dumps(v).decode()}"
+        for k, v in (members or {}).items()
     )
     yield "]" + tail + "}"
-
-
-def grid_counts(
-    session: Session,
-    context: AppContext,
-    actor: Actor,
-    filters: CaseFilter,
-    level: GridLevel,
-) -> list[dict[str, Any]]:
-    """How many of the filtered cases lie in each grid of ``level``, as point features.
-
-    Each feature sits on the grid's label point and says the grid's code, name and count.
-    """
-    code = col(getattr(Incident, f"{level}_code"))
-    counted = (
-        select(code.label("code"), func.count().label("count"))
-        .where(*case_where(context, actor, filters))
-        .group_by(code)
-        .subquery()
-    )
-    rows = session.exec(
-        select(  # type: ignore[call-overload]
-            col(Grid.code),
-            col(Grid.name),
-            col(Grid.label_lon),
-            col(Grid.label_lat),
-            counted.c.count,
-        )
-        .join(counted, counted.c.code == col(Grid.code))
-        .order_by(col(Grid.code))
-    ).all()
-    return [
-        {
-            "type": "Feature",
-            "id": grid_code,
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"grid": grid_code, "level": level, "name": name, "count": count},
-        }
-        for grid_code, name, lon, lat, count in rows
-    ]

@@ -34,14 +34,19 @@ OBSERVER = Actor(username="admin", full_name="系统管理员", role=Role.admin)
 """Reads which actions the workflow allows on a case for anyone."""
 
 
+def _grid_actor(role: Role, code: str, full_name: str) -> Actor:
+    """The demo user of ``role`` whose area is the grid ``code``."""
+    return Actor(
+        username=demo_username(role, code),
+        full_name=full_name,
+        role=role,
+        grid_codes=frozenset({code}),
+    )
+
+
 def township_dispatcher(large_code: str) -> Actor:
     """The dispatcher of a township centre (镇街综治中心), whose area is its large grid."""
-    return Actor(
-        username=demo_username(Role.dispatcher, large_code),
-        full_name="镇街综治中心值班员",
-        role=Role.dispatcher,
-        grid_codes=frozenset({large_code}),
-    )
+    return _grid_actor(Role.dispatcher, large_code, "镇街综治中心值班员")
 
 
 def officer_name(unit: str) -> str:
@@ -66,12 +71,7 @@ def lead_of(department: str) -> Actor:
 
 def gridworker_of(medium_code: str) -> Actor:
     """The demo grid worker (网格员) of a medium grid."""
-    return Actor(
-        username=demo_username(Role.gridworker, medium_code),
-        full_name="网格员",
-        role=Role.gridworker,
-        grid_codes=frozenset({medium_code}),
-    )
+    return _grid_actor(Role.gridworker, medium_code, "网格员")
 
 
 def is_township_unit(unit: str) -> bool:

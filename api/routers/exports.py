@@ -30,15 +30,14 @@ from api.cases.formats import (
 from api.cases.grid_figures import GPKG_MEDIA_TYPE, write_grid_figures
 from api.cases.queries import CaseFilter, CaseSort
 from api.context import AppContext
-from api.deps import ContextDep, allowed
+from api.deps import ContextDep, Reader
 from api.models import utcnow
 from api.routers.incidents import CaseFilterDep
-from api.workflow import Actor, Permission
+from api.workflow import Actor
 from geo.levels import GridLevel
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
-Reader = Annotated[Actor, allowed(Permission.read_cases)]
 SortQuery = Annotated[CaseSort, Query(description="Order; ties broken by id")]
 STREAM_BATCH = 1000
 

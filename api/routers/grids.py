@@ -79,15 +79,15 @@ def list_grids(
     return Response(body, media_type=GEOJSON)
 
 
-def layer_response(request: Request, layer: EncodedLayer) -> Response:
-    """The cached layer: 304 when the client has it, gzip when it accepts gzip."""
+def layer_response(request: Request, layer: EncodedLayer, media_type: str = GEOJSON) -> Response:
+    """The cached layer (or tile): 304 when the client has it, gzip when it accepts gzip."""
     headers = {"ETag": layer.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if _matches(request.headers.get("if-none-match", ""), layer.etag):
         return Response(status_code=304, headers=headers)
     if _accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
-        return Response(layer.gzipped, media_type=GEOJSON, headers=headers)
-    return Response(layer.body, media_type=GEOJSON, headers=headers)
+        return Response(layer.gzipped, media_type=media_type, headers=headers)
+    return Response(layer.body, media_type=media_type, headers=headers)
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

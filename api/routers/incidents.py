@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse
@@ -16,6 +17,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api.cases.access import get_visible
 from api.cases.actions import perform, present_now
+from api.cases.aggregates import (
+    MAX_ZOOM,
+    MapAggregate,
+    cases_extent,
+    cluster_counts,
+    cluster_grid,
+    grid_counts,
+)
 from api.cases.formats import (
     CSV_MEDIA_TYPE,
     GEOJSON_MEDIA_TYPE,
@@ -26,7 +35,6 @@ from api.cases.formats import (
     flat_records,
     flat_select,
     geojson_chunks,
-    grid_counts,
     negotiate,
 )
 from api.cases.intake import submit_report
@@ -49,7 +57,7 @@ from api.cases.schemas import (
     PhotoPublic,
 )
 from api.context import AppContext
-from api.deps import ContextDep, SessionDep, allowed
+from api.deps import ContextDep, Reader, SessionDep, allowed
 from api.exceptions import InvalidInput
 from api.http.urls import request_url
 from api.models import utcnow
@@ -57,15 +65,33 @@ from api.paging import Cursor, Page, PageMeta, cursor_links, page_links
 from api.params import BBoxDep, IdPath, IsoAwareDateTime, PageDep
 from api.vocabulary import Source
 from api.workflow import Action, Actor, Light, Permission, Status, Tier
-from geo.levels import GridLevel
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
-Reader = Annotated[Actor, allowed(Permission.read_cases)]
 CaseId = Annotated[int, IdPath("incident_id")]
+DEFAULT_CLUSTER_ZOOM = 12
+"""Clusters asked for without a zoom: cells of about 2 km (coarsened to the cap)."""
 
 
-@router.post("", status_code=201, summary="Report a case (上报)", response_model=IncidentCreated)
+@router.post(
+    "",
+    status_code=201,
+    summary="Report a case (上报)",
+    response_model=IncidentCreated,
+    operation_id="create_incident",
+    responses={
+        200: {
+            "model": IncidentCreated,
+            "description": "A replay: the case an earlier report with this key created",
+            "headers": {
+                "Idempotent-Replayed": {
+                    "description": "Always true on a replay",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            },
+        }
+    },
+)
 def create_incident(
     data: IncidentCreate,
     context: ContextDep,
@@ -158,7 +184,11 @@ def list_incidents(
         str | None, Query(max_length=200, description="Start after this cursor (see links)")
     ] = None,
     aggregate: Annotated[
-        GridLevel | None, Query(description="GeoJSON: counts per grid of this level instead")
+        MapAggregate | None,
+        Query(description="GeoJSON: counts per grid of this level, or per cluster, instead"),
+    ] = None,
+    zoom: Annotated[
+        int | None, Query(ge=0, le=MAX_ZOOM, description="Map zoom: clusters in 64 px cells")
     ] = None,
 ) -> Response:
     """A page of cases limited to the caller's scope, as JSON, GeoJSON or CSV (UTF-8 BOM).
@@ -166,33 +196,68 @@ def list_incidents(
     JSON has ``numberMatched``, ``numberReturned``, ``links`` and ``items``. ``cursor``
     (from a ``next`` link) pages stably while cases are added; ``offset`` still works.
     A GeoJSON page that would hold more than ``MINQING_MAP_POINTS_MAX`` points answers
-    with counts per grid instead (``"aggregated": true``), as does ``aggregate=<level>``.
+    with counts instead (``"aggregated": true``): per cluster when ``zoom`` is given,
+    else per small grid; ``aggregate=<level>|cluster`` asks for them anyway.
     """
     chosen = list_format or negotiate(request.headers.get("accept", ""))
     if cursor and page.offset:
         raise InvalidInput("offset", "cannot be combined with cursor; follow the next link")
     after = Cursor.parse(cursor, sort=sort.value) if cursor else None
-    keyset = page.offset == 0
     if chosen is ListFormat.json:
         body = _json_page(request, session, context, principal, filters, page, sort, after)
         return JSONResponse(jsonable_encoder(body))
     query = flat_select(context, principal, filters, sort=sort)
-    matched = count_matched(session, query)
-    wanted = min(page.limit, max(0, matched - page.offset))
-    if chosen is ListFormat.geojson and (aggregate or wanted > context.settings.map_points_max):
-        counts = grid_counts(session, context, principal, filters, aggregate or "small")
-        body = {"type": "FeatureCollection", "aggregated": True, "numberMatched": matched}
-        return JSONResponse({**body, "features": counts}, media_type=GEOJSON_MEDIA_TYPE)
-    if keyset:
+    matched: int | None = None
+    cap = context.settings.map_points_max
+    if chosen is ListFormat.geojson and aggregate is None and page.limit > cap:
+        matched = count_matched(session, query)
+        if min(page.limit, matched - page.offset) > cap:
+            aggregate = "small" if zoom is None else "cluster"
+    if chosen is ListFormat.geojson and aggregate is not None:
+        body = _aggregated(session, context, principal, filters, aggregate, zoom)
+        return Response(orjson.dumps(body), media_type=GEOJSON_MEDIA_TYPE)
+    if page.offset == 0:
         rows, next_cursor = rows_after(session, query, sort=sort, cursor=after, limit=page.limit)
+        if matched is None and after is None and next_cursor is None:
+            matched = len(rows)
     else:
         rows, next_cursor = list(session.exec(query.offset(page.offset).limit(page.limit))), None
     records = list(flat_records(rows, category_names(session), context.calendar, utcnow()))
     if chosen is ListFormat.csv:
         return Response("".join(csv_chunks(records)), media_type=CSV_MEDIA_TYPE)
-    links = _links(request, page, keyset, next_cursor, len(records), matched, GEOJSON_MEDIA_TYPE)
+    if matched is None:
+        matched = count_matched(session, query)
+    links = _links(
+        request, page, page.offset == 0, next_cursor, len(records), matched, GEOJSON_MEDIA_TYPE
+    )
     chunks = geojson_chunks(map(feature_of, records), members=links.as_dict())
     return Response("".join(chunks), media_type=GEOJSON_MEDIA_TYPE)
+
+
+def _aggregated(
+    session: Session,
+    context: AppContext,
+    principal: Actor,
+    filters: CaseFilter,
+    aggregate: MapAggregate,
+    zoom: int | None,
+) -> dict[str, object]:
+    """The aggregated map: counts per grid of a level or per cluster, and their total."""
+    head: dict[str, object] = {"type": "FeatureCollection", "aggregated": True}
+    if aggregate == "cluster":
+        extent = cases_extent(session, filters.bbox)
+        cells = cluster_grid(
+            DEFAULT_CLUSTER_ZOOM if zoom is None else zoom,
+            extent,
+            context.settings.map_points_max,
+        )
+        features = cluster_counts(session, context, principal, filters, cells)
+        head |= {"aggregate": "cluster", "zoom": cells.zoom, "cell_deg": cells.size}
+    else:
+        features = grid_counts(session, context, principal, filters, aggregate)
+        head["aggregate"] = aggregate
+    matched = sum(int(f["properties"]["count"]) for f in features)
+    return {**head, "numberMatched": matched, "features": features}
 
 
 def _links(
@@ -234,7 +299,9 @@ def _json_page(
     return {**links.as_dict(), "items": items}
 
 
-@router.get("/{incident_id}", summary="One case", response_model=IncidentPublic)
+@router.get(
+    "/{incident_id}", summary="One case", response_model=IncidentPublic, operation_id="get_incident"
+)
 def get_incident(
     incident_id: CaseId, session: SessionDep, context: ContextDep, principal: Reader
 ) -> IncidentPublic:
@@ -247,6 +314,7 @@ def get_incident(
     "/{incident_id}/actions/{action}",
     summary="Move a case through the closed loop",
     response_model=IncidentPublic,
+    operation_id="do_action",
 )
 def do_action(
     incident_id: CaseId,
@@ -264,7 +332,10 @@ def do_action(
 
 
 @router.get(
-    "/{incident_id}/events", summary="The case's timeline", response_model=list[EventPublic]
+    "/{incident_id}/events",
+    summary="The case's timeline",
+    response_model=list[EventPublic],
+    operation_id="get_events",
 )
 def get_events(incident_id: CaseId, session: SessionDep, principal: Reader) -> list[EventPublic]:
     """Every transition with actor, role, unit and time, oldest first."""
@@ -276,6 +347,7 @@ def get_events(incident_id: CaseId, session: SessionDep, principal: Reader) -> l
     status_code=201,
     summary="Attach a photo (JPEG, PNG or WebP)",
     response_model=PhotoPublic,
+    operation_id="upload_photo",
 )
 async def upload_photo(
     incident_id: CaseId,
@@ -290,7 +362,12 @@ async def upload_photo(
     )
 
 
-@router.get("/{incident_id}/photos/{photo_id}", summary="A case photo", response_class=FileResponse)
+@router.get(
+    "/{incident_id}/photos/{photo_id}",
+    summary="A case photo",
+    response_class=FileResponse,
+    operation_id="get_photo",
+)
 def get_photo(
     incident_id: CaseId,
     photo_id: Annotated[int, IdPath("photo_id")],

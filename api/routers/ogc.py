@@ -11,6 +11,7 @@ served either way.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.types import DecoratedCallable
 from sqlalchemy import ColumnElement
 
 from api.cases.access import visibility_clause
@@ -28,7 +30,6 @@ from api.collections import (
     collection_extent,
     item_feature,
     items_page,
-    parse_datetime,
 )
 from api.context import AppContext
 from api.deps import PUBLIC, ContextDep, SessionDep, get_principal
@@ -36,9 +37,16 @@ from api.exceptions import Forbidden, InvalidInput, NotFound
 from api.http.urls import base_url, request_url
 from api.paging import MAX_OFFSET, Page, page_links
 from api.params import BBoxDep
+from api.rfc3339 import parse_datetime
 from api.workflow import Permission, may
 
-router = APIRouter(prefix="/ogc", tags=["ogc"], dependencies=PUBLIC)
+router = APIRouter(
+    prefix="/ogc",
+    tags=["ogc"],
+    dependencies=PUBLIC,
+    generate_unique_id_function=lambda route: route.name,
+)
+"""A route's operation id is its function's name (``ogc_items``)."""
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -69,6 +77,10 @@ def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dic
     if title:
         link["title"] = title
     return link
+
+
+def _collection_href(request: Request, collection: Collection) -> str:
+    return f"{_root(request)}/collections/{collection.id}"
 
 
 def _collection(name: str) -> Collection:
@@ -102,7 +114,30 @@ def case_scope(
     return visibility_clause(actor)
 
 
-@router.get("", summary="OGC API – Features landing page", operation_id="ogc_landing")
+def _scoped(
+    collection_id: str,
+    f: str | None,
+    context: AppContext,
+    credentials: HTTPAuthorizationCredentials | None,
+) -> tuple[Collection, ColumnElement[bool] | None]:
+    """The collection a features route names and the caller's scope in it."""
+    _format(f)
+    collection = _collection(collection_id)
+    return collection, case_scope(collection, context, credentials)
+
+
+def _features_route(path: str, summary: str) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """Declare a route that answers GeoJSON features; the token is optional."""
+    return router.get(
+        path,
+        summary=summary,
+        openapi_extra=OPTIONAL_TOKEN,
+        response_class=Response,
+        responses={200: {"content": {GEOJSON: {}}}},
+    )
+
+
+@router.get("", summary="OGC API – Features landing page")
 def ogc_landing(request: Request, f: str | None = None) -> dict[str, Any]:
     """Where the API description, the conformance classes and the collections are."""
     _format(f)
@@ -120,13 +155,13 @@ def ogc_landing(request: Request, f: str | None = None) -> dict[str, Any]:
     }
 
 
-@router.get("/", include_in_schema=False, operation_id="ogc_landing_slash")
+@router.get("/", include_in_schema=False)
 def ogc_landing_slash(request: Request, f: str | None = None) -> dict[str, Any]:
     """The landing page at ``/ogc/`` too, as some clients spell the service URL."""
     return ogc_landing(request, f)
 
 
-@router.get("/conformance", summary="Conformance classes", operation_id="ogc_conformance")
+@router.get("/conformance", summary="Conformance classes")
 def ogc_conformance(request: Request, f: str | None = None) -> dict[str, Any]:
     """The parts of OGC API – Features this service implements."""
     _format(f)
@@ -137,7 +172,7 @@ def ogc_conformance(request: Request, f: str | None = None) -> dict[str, Any]:
 
 
 def _describe(request: Request, session: SessionDep, collection: Collection) -> dict[str, Any]:
-    href = f"{_root(request)}/collections/{collection.id}"
+    href = _collection_href(request, collection)
     api = base_url(request)
     app_route = (
         f"{api}/api/grids?{urlencode({'level': collection.level})}"
@@ -165,7 +200,7 @@ def _describe(request: Request, session: SessionDep, collection: Collection) -> 
     }
 
 
-@router.get("/collections", summary="The feature collections", operation_id="ogc_collections")
+@router.get("/collections", summary="The feature collections")
 def ogc_collections(request: Request, session: SessionDep, f: str | None = None) -> dict[str, Any]:
     """Every collection with its extent and links."""
     _format(f)
@@ -175,7 +210,7 @@ def ogc_collections(request: Request, session: SessionDep, f: str | None = None)
     }
 
 
-@router.get("/collections/{collection_id}", summary="One collection", operation_id="ogc_collection")
+@router.get("/collections/{collection_id}", summary="One collection")
 def ogc_collection(
     collection_id: str, request: Request, session: SessionDep, f: str | None = None
 ) -> dict[str, Any]:
@@ -187,7 +222,6 @@ def ogc_collection(
 @router.get(
     "/collections/{collection_id}/queryables",
     summary="Properties a collection can be filtered on",
-    operation_id="ogc_queryables",
     response_class=Response,
 )
 def ogc_queryables(collection_id: str, request: Request) -> Response:
@@ -203,13 +237,8 @@ def ogc_queryables(collection_id: str, request: Request) -> Response:
     return Response(json.dumps(schema, ensure_ascii=False), media_type="application/schema+json")
 
 
-@router.get(
-    "/collections/{collection_id}/items",
-    summary="Features of a collection (GeoJSON), filtered and paged",
-    operation_id="ogc_items",
-    openapi_extra=OPTIONAL_TOKEN,
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+@_features_route(
+    "/collections/{collection_id}/items", "Features of a collection (GeoJSON), filtered and paged"
 )
 def ogc_items(
     collection_id: str,
@@ -233,9 +262,7 @@ def ogc_items(
 
     Any queryable is a filter too: ``?status=closed,rejected&unit=xfj``.
     """
-    _format(f)
-    collection = _collection(collection_id)
-    scope = case_scope(collection, context, credentials)
+    collection, scope = _scoped(collection_id, f, context, credentials)
     settings = context.settings
     page = Page(
         limit=min(limit or settings.items_limit_default, settings.items_limit_max), offset=offset
@@ -247,7 +274,7 @@ def ogc_items(
         interval=parse_datetime(datetime_) if collection.temporal is not None else None,
         properties=properties,
     )
-    collection_href = f"{_root(request)}/collections/{collection.id}"
+    collection_href = _collection_href(request, collection)
 
     def links(returned: int, matched: int) -> Any:
         meta = page_links(
@@ -269,14 +296,7 @@ def ogc_items(
     return Response(body, media_type=GEOJSON)
 
 
-@router.get(
-    "/collections/{collection_id}/items/{feature_id}",
-    summary="One feature (GeoJSON)",
-    operation_id="ogc_item",
-    openapi_extra=OPTIONAL_TOKEN,
-    response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
-)
+@_features_route("/collections/{collection_id}/items/{feature_id}", "One feature (GeoJSON)")
 def ogc_item(
     collection_id: str,
     feature_id: Annotated[str, Path(max_length=40)],
@@ -287,11 +307,9 @@ def ogc_item(
     f: str | None = None,
 ) -> Response:
     """A feature with links to itself and its collection."""
-    _format(f)
-    collection = _collection(collection_id)
-    scope = case_scope(collection, context, credentials)
+    collection, scope = _scoped(collection_id, f, context, credentials)
     feature = item_feature(session, context.db.store, collection, feature_id, scope=scope)
-    collection_href = f"{_root(request)}/collections/{collection.id}"
+    collection_href = _collection_href(request, collection)
     links = [
         _link(f"{collection_href}/items/{feature_id}", "self", GEOJSON),
         _link(collection_href, "collection", JSON, collection.title),

@@ -18,11 +18,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.collections import parse_instant
 from api.deps import PUBLIC, Allowed, ContextDep, SessionDep, get_principal
 from api.errors import status_code_for
 from api.exceptions import InvalidInput, MinqingError
 from api.open311 import RequestFilter, create_request, find_request, find_requests, services, to_xml
+from api.rfc3339 import parse_instant
 from api.workflow import Actor, Permission
 
 OPEN311_CONTENT: dict[int | str, dict[str, Any]] = {
@@ -32,7 +32,14 @@ OPEN311_CONTENT: dict[int | str, dict[str, Any]] = {
 }
 """Every Open311 answer comes as JSON or XML, as the path's ``.json`` / ``.xml`` asks."""
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    default_response_class=Response,
+    responses=OPEN311_CONTENT,
+    generate_unique_id_function=lambda route: route.name,
+)
+"""Every route answers in the path's format; its operation id is its function's name."""
 
 Format = Literal["json", "xml"]
 XML = "text/xml; charset=utf-8"
@@ -82,26 +89,13 @@ def _instant(name: str, text: str | None) -> datetime | None:
     return None if text is None else parse_instant(name, text)
 
 
-@router.get(
-    "/services.{fmt}",
-    summary="Service list: every 小类",
-    operation_id="open311_services",
-    response_class=Response,
-    responses=OPEN311_CONTENT,
-    dependencies=PUBLIC,
-)
+@router.get("/services.{fmt}", summary="Service list: every 小类", dependencies=PUBLIC)
 def open311_services(fmt: Format, session: SessionDep) -> Response:
     """The categories residents can report, as Open311 services."""
     return _answer(fmt, "services", "service", lambda: services(session))
 
 
-@router.get(
-    "/requests.{fmt}",
-    summary="Service requests in the caller's scope",
-    operation_id="open311_requests",
-    response_class=Response,
-    responses=OPEN311_CONTENT,
-)
+@router.get("/requests.{fmt}", summary="Service requests in the caller's scope")
 def open311_requests(
     fmt: Format,
     session: SessionDep,
@@ -133,14 +127,7 @@ def open311_requests(
     return _answer(fmt, "service_requests", "request", build)
 
 
-@router.post(
-    "/requests.{fmt}",
-    status_code=201,
-    summary="Create a service request (上报)",
-    operation_id="open311_create_request",
-    response_class=Response,
-    responses=OPEN311_CONTENT,
-)
+@router.post("/requests.{fmt}", status_code=201, summary="Create a service request (上报)")
 def open311_create_request(
     fmt: Format,
     context: ContextDep,
@@ -175,13 +162,7 @@ def open311_create_request(
     )
 
 
-@router.get(
-    "/requests/{service_request_id}.{fmt}",
-    summary="One service request",
-    operation_id="open311_request",
-    response_class=Response,
-    responses=OPEN311_CONTENT,
-)
+@router.get("/requests/{service_request_id}.{fmt}", summary="One service request")
 def open311_request(
     service_request_id: str,
     fmt: Format,

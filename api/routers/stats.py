@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import ContextDep, SessionDep, allowed
+from api.deps import ContextDep, Reader, SessionDep
 from api.exceptions import InvalidInput
 from api.models import utcnow
 from api.params import IsoDateTime
@@ -30,11 +30,8 @@ from api.stats.service import (
     trend,
     units,
 )
-from api.workflow import Actor, Permission
 
 router = APIRouter(prefix="/stats", tags=["stats"])
-
-Reader = Annotated[Actor, allowed(Permission.read_cases)]
 
 
 def _aware(value: datetime) -> datetime:

@@ -8,23 +8,25 @@ where it stopped.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from api.cases.feed import FeedMessage, FeedWakeup, feed_page, latest_event_id
 from api.context import AppContext
-from api.deps import ContextDep, SessionDep, allowed
+from api.deps import AllowedByQueryToken, ContextDep, Reader, SessionDep
 from api.exceptions import InvalidInput
 from api.params import MAX_ID
 from api.workflow import Actor, Permission
 
 router = APIRouter(tags=["live"])
 
-Reader = Annotated[Actor, allowed(Permission.read_cases)]
+StreamReader = Annotated[Actor, Depends(AllowedByQueryToken(Permission.read_cases))]
+"""The stream's reader: ``EventSource`` cannot send headers, so it may bring ``access_token``."""
 SSE_MEDIA_TYPE = "text/event-stream"
 BATCH = 500
 """Events scanned per look at the log."""
@@ -58,7 +60,9 @@ async def _messages(
         yield ServerSentEvent(comment="ready")
         while True:
             seen = wakeup.generation
-            messages, until = await run_in_threadpool(_read, context, actor, after)
+            messages, until = await wakeup.shared(
+                (seen, actor, after), partial(run_in_threadpool, _read, context, actor, after)
+            )
             for message in messages:
                 yield ServerSentEvent(
                     data=message.model_dump_json(), id=str(message.event_id), event="transition"
@@ -66,7 +70,9 @@ async def _messages(
             scanned_all = until - after < BATCH
             after = until
             if scanned_all:
-                latest = await run_in_threadpool(_start, context, None)
+                latest = await wakeup.shared(
+                    (seen, "latest"), partial(run_in_threadpool, _start, context, None)
+                )
                 await wakeup.wait(seen, soon=latest > until)
 
 
@@ -74,7 +80,7 @@ async def _messages(
 async def stream(
     request: Request,
     context: ContextDep,
-    principal: Reader,
+    principal: StreamReader,
     after: EventId = None,
     last_event_id: Annotated[
         str | None, Header(max_length=20, description="Resume after this event id")

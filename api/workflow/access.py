@@ -9,7 +9,7 @@ HTTP edge (:func:`may`) and the masking of reporters (:func:`personal_data`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -94,108 +94,75 @@ class RolePolicy:
     actions: Mapping[Action, Reach]
 
 
-def _actions(reach: Reach, *actions: Action) -> Mapping[Action, Reach]:
-    return MappingProxyType(dict.fromkeys(actions, reach))
+def _row(
+    sees: Reach,
+    personal_data: PersonalData,
+    grants: Iterable[Permission],
+    *actions: tuple[Reach, Iterable[Action]],
+) -> RolePolicy:
+    """One row: what the role sees, which of report and photos it holds, what it may do where."""
+    granted = frozenset(grants)
+    return RolePolicy(
+        sees=sees,
+        personal_data=personal_data,
+        may_report=Permission.report in granted,
+        view_photos=Permission.view_photos in granted,
+        attach_photos=Permission.attach_photos in granted,
+        actions=MappingProxyType({a: reach for reach, done in actions for a in done}),
+    )
 
 
 _A = Action
+_STAFF: Final = (Permission.report, Permission.view_photos, Permission.attach_photos)
+"""Reporting and photos: every role that takes part in the loop."""
+_DISPATCHING: Final = (
+    _A.accept,
+    _A.reject,
+    _A.answer,
+    _A.dispatch,
+    _A.verify,
+    _A.callback,
+    _A.review,
+    _A.escalate,
+    _A.whistle,
+    _A.rate_report_in,
+    _A.approve_extension,
+)
+_LEAD_UNIT: Final = (_A.claim, _A.assign, _A.return_, _A.extend, _A.escalate)
+"""What a lead unit's head does on its unit's cases."""
+_HANDLING: Final = (*_LEAD_UNIT, _A.start, _A.handle)
+"""What an officer does besides: the handling itself."""
+_CO_UNIT: Final = (_A.co_feedback, _A.report_in)
+_ON_SITE: Final = (_A.resolve_on_site, _A.verify, _A.escalate)
+
+
+def _unit_row(lead_unit_actions: Iterable[Action]) -> RolePolicy:
+    """A row for a unit's member: ``lead_unit_actions`` where its unit leads the case.
+
+    It sees its unit's cases (reporters masked) and does the co-unit duties on all of them.
+    """
+    return _row(
+        Reach.unit_cases,
+        PersonalData.masked,
+        _STAFF,
+        (Reach.lead_unit_cases, lead_unit_actions),
+        (Reach.unit_cases, _CO_UNIT),
+    )
+
+
 POLICY: Final[Mapping[Role, RolePolicy]] = MappingProxyType(
     {
-        Role.admin: RolePolicy(
-            sees=Reach.every_case,
-            personal_data=PersonalData.full,
-            may_report=True,
-            view_photos=True,
-            attach_photos=True,
-            actions=_actions(Reach.every_case, *Action),
+        Role.admin: _row(Reach.every_case, PersonalData.full, _STAFF, (Reach.every_case, Action)),
+        Role.dispatcher: _row(
+            Reach.centre_cases, PersonalData.full, _STAFF, (Reach.centre_cases, _DISPATCHING)
         ),
-        Role.dispatcher: RolePolicy(
-            sees=Reach.centre_cases,
-            personal_data=PersonalData.full,
-            may_report=True,
-            view_photos=True,
-            attach_photos=True,
-            actions=_actions(
-                Reach.centre_cases,
-                _A.accept,
-                _A.reject,
-                _A.answer,
-                _A.dispatch,
-                _A.verify,
-                _A.callback,
-                _A.review,
-                _A.escalate,
-                _A.whistle,
-                _A.rate_report_in,
-                _A.approve_extension,
-            ),
+        Role.lead: _unit_row(_LEAD_UNIT),
+        Role.officer: _unit_row(_HANDLING),
+        Role.gridworker: _row(
+            Reach.grid_cases, PersonalData.masked, _STAFF, (Reach.grid_cases, _ON_SITE)
         ),
-        Role.lead: RolePolicy(
-            sees=Reach.unit_cases,
-            personal_data=PersonalData.masked,
-            may_report=True,
-            view_photos=True,
-            attach_photos=True,
-            actions=MappingProxyType(
-                {
-                    **_actions(
-                        Reach.lead_unit_cases,
-                        _A.claim,
-                        _A.assign,
-                        _A.return_,
-                        _A.extend,
-                        _A.escalate,
-                    ),
-                    **_actions(Reach.unit_cases, _A.co_feedback, _A.report_in),
-                }
-            ),
-        ),
-        Role.officer: RolePolicy(
-            sees=Reach.unit_cases,
-            personal_data=PersonalData.masked,
-            may_report=True,
-            view_photos=True,
-            attach_photos=True,
-            actions=MappingProxyType(
-                {
-                    **_actions(
-                        Reach.lead_unit_cases,
-                        _A.claim,
-                        _A.assign,
-                        _A.start,
-                        _A.handle,
-                        _A.return_,
-                        _A.extend,
-                        _A.escalate,
-                    ),
-                    **_actions(Reach.unit_cases, _A.co_feedback, _A.report_in),
-                }
-            ),
-        ),
-        Role.gridworker: RolePolicy(
-            sees=Reach.grid_cases,
-            personal_data=PersonalData.masked,
-            may_report=True,
-            view_photos=True,
-            attach_photos=True,
-            actions=_actions(Reach.grid_cases, _A.resolve_on_site, _A.verify, _A.escalate),
-        ),
-        Role.analyst: RolePolicy(
-            sees=Reach.every_case,
-            personal_data=PersonalData.hidden,
-            may_report=False,
-            view_photos=True,
-            attach_photos=False,
-            actions=MappingProxyType({}),
-        ),
-        Role.screen: RolePolicy(
-            sees=Reach.every_case,
-            personal_data=PersonalData.hidden,
-            may_report=False,
-            view_photos=False,
-            attach_photos=False,
-            actions=MappingProxyType({}),
-        ),
+        Role.analyst: _row(Reach.every_case, PersonalData.hidden, [Permission.view_photos]),
+        Role.screen: _row(Reach.every_case, PersonalData.hidden, []),
     }
 )
 """The access table: one row per role."""

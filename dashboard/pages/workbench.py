@@ -1,16 +1,30 @@
-"""部门工作台 page (content arrives with the screens issue)."""
+"""部门工作台 page (being built)."""
 
 from __future__ import annotations
 
-from dash import html
+import dash
+from dash import Dash, html
+
+from dashboard.i18n import lang_of, t
 
 
-def layout(**_query: str) -> html.Div:
+def layout(lang: str = "zh", **_query: str) -> html.Div:
     """The page frame with its title."""
     return html.Div(
-        [
-            html.H1("部门工作台", id="workbench-title"),
-            html.P("本部门事件地图与列表将在此显示。", className="page-note"),
-        ],
+        [html.H1(t("page_workbench", lang_of(lang)), id="workbench-title")],
         className="page page-workbench",
     )
+
+
+dash.register_page(
+    __name__,
+    path="/workbench",
+    title="部门工作台 · 民情地图",
+    name="部门工作台",
+    order=2,
+    layout=layout,
+)
+
+
+def register_callbacks(app: Dash) -> None:
+    """No callbacks yet."""

@@ -1,0 +1,288 @@
+"""Every chart and map of the dashboard, as pure functions from plain values to figures.
+
+Nothing here calls the API or Dash: pages fetch, these draw, tests check the figures
+without a browser.  The map's traces keep fixed positions (:data:`MAP_TRACES`) so a live
+update can ``Patch()`` one trace without resending the grids.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import plotly.graph_objects as go
+
+from dashboard import theme
+
+MAP_TRACES: Final = ("areas", "outline", "names", "hot_spots", "cases")
+"""The map's traces in order; ``MAP_TRACES.index("cases")`` is the live points trace."""
+CASES_TRACE: Final = MAP_TRACES.index("cases")
+FONT: Final = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+GLYPHS_URL: Final = "/_glyphs/{fontstack}/{range}.pbf"
+"""Map label glyphs: the browser draws Chinese itself; this route answers the rest, offline."""
+
+
+TILE_PX: Final = 512
+"""MapLibre's zoom 0 shows the world in 512 pixels."""
+
+
+@dataclass(frozen=True)
+class AreaValue:
+    """One grid's value of the chosen measure (``few``: too few cases to compare)."""
+
+    code: str
+    name: str
+    value: float | None
+    few: bool = False
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One case on the map: where, which colour key (status or light), hover text."""
+
+    case_id: int
+    lon: float
+    lat: float
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The camera: centre and zoom."""
+
+    lon: float
+    lat: float
+    zoom: float
+
+
+def view_of(bbox: Sequence[float], *, width_px: int = 1100, height_px: int = 800) -> MapView:
+    """The centre and zoom that fit ``bbox`` (west, south, east, north) in the given pixels."""
+    west, south, east, north = bbox
+    lon_span = max(east - west, 1e-6)
+    lat_span = max(north - south, 1e-6)
+    zoom_lon = math.log2(360 * width_px / (TILE_PX * lon_span))
+    mid = math.radians((north + south) / 2)
+    zoom_lat = math.log2(360 * height_px * math.cos(mid) / (TILE_PX * lat_span))
+    return MapView((west + east) / 2, (south + north) / 2, round(min(zoom_lon, zoom_lat) - 0.1, 2))
+
+
+def map_style(*, dark: bool, basemap_url: str = "") -> dict[str, Any]:
+    """A MapLibre style: a plain background (no network), or a raster basemap under it."""
+    background = theme.SCREEN_BG if dark else "#f4f6f8"
+    style: dict[str, Any] = {
+        "version": 8,
+        "glyphs": GLYPHS_URL,
+        "sources": {},
+        "layers": [{"id": "bg", "type": "background", "paint": {"background-color": background}}],
+    }
+    if basemap_url:
+        style["sources"]["basemap"] = {"type": "raster", "tiles": [basemap_url], "tileSize": 256}
+        style["layers"].append({"id": "basemap", "type": "raster", "source": "basemap"})
+    return style
+
+
+def case_colours(points: Sequence[MapPoint], colour_by: str) -> list[str]:
+    """Each point's colour: by loop status or by deadline light."""
+    pick = theme.light_colour if colour_by == "light" else theme.status_colour
+    return [pick(p.key) for p in points]
+
+
+def cases_trace(points: Sequence[MapPoint], colour_by: str, *, size: float = 7) -> go.Scattermap:
+    """The live case points (ids in ``customdata`` so clicks and patches find them)."""
+    return go.Scattermap(
+        lon=[p.lon for p in points],
+        lat=[p.lat for p in points],
+        customdata=[p.case_id for p in points],
+        text=[p.text for p in points],
+        hovertemplate="%{text}<extra></extra>",
+        mode="markers",
+        marker={"size": size, "color": case_colours(points, colour_by), "opacity": 0.9},
+        name="cases",
+        showlegend=False,
+    )
+
+
+def grid_map(
+    *,
+    grids_geojson: str | dict[str, Any],
+    areas: Sequence[AreaValue],
+    outline_geojson: str | dict[str, Any] | None = None,
+    outline_names: Sequence[tuple[str, float, float]] = (),
+    points: Sequence[MapPoint] = (),
+    hot_spots: Sequence[tuple[float, float, str]] = (),
+    colour_by: str = "status",
+    measure: str = "",
+    view: MapView,
+    dark: bool = True,
+    basemap_url: str = "",
+) -> go.Figure:
+    """The city map: grids by a measure, stronger outlines and names, hot spots, case points.
+
+    ``grids_geojson`` may be the URL of a layer (the browser fetches and caches it) or a
+    FeatureCollection; features are matched on ``properties.code``.
+    """
+    text_colour = theme.TEXT_MAIN if dark else "#1b2733"
+    measured = [a for a in areas if not a.few and a.value is not None]
+    scarce = [a for a in areas if a.few or a.value is None]
+    line = theme.PANEL_EDGE if dark else "#c9d3dd"
+    figure = go.Figure()
+    figure.add_trace(
+        go.Choroplethmap(
+            geojson=grids_geojson,
+            featureidkey="properties.code",
+            locations=[a.code for a in measured] + [a.code for a in scarce],
+            z=[a.value for a in measured] + [None] * len(scarce),
+            text=[a.name for a in measured] + [a.name for a in scarce],
+            colorscale=theme.CHOROPLETH_SCALE,
+            marker={"line": {"width": 0.4, "color": line}, "opacity": 0.85},
+            colorbar={
+                "title": {"text": measure, "font": {"color": text_colour}},
+                "tickfont": {"color": text_colour},
+                "thickness": 12,
+                "len": 0.45,
+                "x": 0.99,
+                "y": 0.25,
+                "bgcolor": "rgba(0,0,0,0)",
+            },
+            hovertemplate="%{text}<br>" + measure + ": %{z}<extra></extra>",
+            name="areas",
+        )
+    )
+    outline = outline_geojson or {"type": "FeatureCollection", "features": []}
+    figure.add_trace(
+        go.Choroplethmap(
+            geojson=outline,
+            featureidkey="properties.code",
+            locations=[f["properties"]["code"] for f in outline["features"]]
+            if isinstance(outline, dict)
+            else [],
+            z=[0] * (len(outline["features"]) if isinstance(outline, dict) else 0),
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+            showscale=False,
+            marker={"line": {"width": 2.2, "color": theme.ACCENT if dark else "#23415e"}},
+            hoverinfo="skip",
+            name="outline",
+        )
+    )
+    figure.add_trace(
+        go.Scattermap(
+            lon=[lon for _, lon, _ in outline_names],
+            lat=[lat for _, _, lat in outline_names],
+            text=[name for name, _, _ in outline_names],
+            mode="text",
+            textfont={"size": 15, "color": text_colour, "family": "Open Sans Regular"},
+            hoverinfo="skip",
+            name="names",
+            showlegend=False,
+        )
+    )
+    figure.add_trace(
+        go.Scattermap(
+            lon=[lon for lon, _, _ in hot_spots],
+            lat=[lat for _, lat, _ in hot_spots],
+            text=[label for _, _, label in hot_spots],
+            mode="markers",
+            marker={"size": 34, "color": theme.OKABE_ITO["vermillion"], "opacity": 0.35},
+            hovertemplate="%{text}<extra></extra>",
+            name="hot_spots",
+            showlegend=False,
+        )
+    )
+    figure.add_trace(cases_trace(points, colour_by))
+    figure.update_layout(
+        map={
+            "style": map_style(dark=dark, basemap_url=basemap_url),
+            "center": {"lon": view.lon, "lat": view.lat},
+            "zoom": view.zoom,
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "color": text_colour},
+        uirevision="map",
+        showlegend=False,
+    )
+    return figure
+
+
+def _chart_layout(figure: go.Figure, *, dark: bool, height: int | None = None) -> go.Figure:
+    colour = theme.TEXT_MAIN if dark else "#1b2733"
+    grid = "rgba(138,164,192,0.18)" if dark else "#e3e8ee"
+    figure.update_layout(
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "color": colour, "size": 14 if dark else 12},
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        height=height,
+        showlegend=False,
+    )
+    figure.update_xaxes(gridcolor=grid, zeroline=False, automargin=True)
+    figure.update_yaxes(gridcolor=grid, zeroline=False, automargin=True)
+    return figure
+
+
+def funnel_chart(stages: Sequence[tuple[str, int]], *, dark: bool = True) -> go.Figure:
+    """The loop funnel: how many cases reached each stage, in loop order."""
+    figure = go.Figure(
+        go.Funnel(
+            y=[label for label, _ in stages],
+            x=[count for _, count in stages],
+            textinfo="value+percent initial",
+            marker={"color": [theme.ACCENT] * len(stages)},
+            connector={"line": {"color": theme.PANEL_EDGE}},
+        )
+    )
+    return _chart_layout(figure, dark=dark)
+
+
+def share_donut(shares: Sequence[tuple[str, int]], *, dark: bool = True) -> go.Figure:
+    """Shares as a donut (e.g. closed at grid / township / county)."""
+    palette = [theme.OKABE_ITO[c] for c in ("green", "sky", "orange", "purple", "yellow")]
+    figure = go.Figure(
+        go.Pie(
+            labels=[label for label, _ in shares],
+            values=[count for _, count in shares],
+            hole=0.58,
+            sort=False,
+            marker={"colors": palette[: len(shares)]},
+            textinfo="label+percent",
+        )
+    )
+    return _chart_layout(figure, dark=dark)
+
+
+def trend_chart(
+    days: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *, dark: bool = True
+) -> go.Figure:
+    """Counts per day, one line per series (e.g. reported and closed)."""
+    colours = [theme.ACCENT, theme.OKABE_ITO["green"], theme.OKABE_ITO["orange"]]
+    figure = go.Figure()
+    for (name, values), colour in zip(series, colours, strict=False):
+        figure.add_trace(
+            go.Scatter(
+                x=list(days), y=list(values), name=name, mode="lines", line={"color": colour}
+            )
+        )
+    figure = _chart_layout(figure, dark=dark)
+    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0})
+    return figure
+
+
+def bar_chart(
+    items: Sequence[tuple[str, float]], *, dark: bool = True, horizontal: bool = True
+) -> go.Figure:
+    """Values per label, largest first (top categories, rates per unit…)."""
+    ordered = sorted(items, key=lambda item: item[1], reverse=horizontal)
+    labels = [label for label, _ in ordered]
+    values = [value for _, value in ordered]
+    bar = (
+        go.Bar(x=values, y=labels, orientation="h", marker={"color": theme.ACCENT})
+        if horizontal
+        else go.Bar(x=labels, y=values, marker={"color": theme.ACCENT})
+    )
+    figure = _chart_layout(go.Figure(bar), dark=dark)
+    if horizontal:
+        figure.update_yaxes(autorange="reversed")
+    return figure

@@ -1,0 +1,390 @@
+"""指挥大屏: the wall of the command centre — map, counters, loop, rankings, live ticker.
+
+1920×1080, dark, no interaction.  The page reads as the wall screen's account
+(``MINQING_SCREEN_USER``) or as whoever signed in; it never shows personal data.  Panels
+load once and refresh every minute; a transition reaches the ticker, the counters and the
+map's points through the live feed (``EventSource`` on ``/api/stream``): each message wakes
+one callback that reads the events after the last one it saw and patches the figure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import dash
+from dash import Dash, Input, Output, State, clientside_callback, dcc, html, no_update
+from dash_extensions import EventSource
+
+from dashboard import figures, readings
+from dashboard.client import ApiError, api_client, features, screen_token
+from dashboard.components.casemap import CaseMap, legend_items, map_id
+from dashboard.components.kpi import KpiTile, kpi_id
+from dashboard.components.signin import SignIn
+from dashboard.geodata import grid_layer
+from dashboard.i18n import Lang, lang_of, t
+from dashboard.live import counter_values, patch_points
+from dashboard.settings import dashboard_settings
+
+PAGE = "screen"
+COUNTERS = (
+    ("reported_today", ""),
+    ("closed_today", ""),
+    ("open", ""),
+    ("overdue", "tone-warn"),
+    ("red_cards", "tone-alarm"),
+    ("resolution_rate", "tone-rate"),
+    ("on_time_rate", "tone-rate"),
+    ("satisfaction_rate", "tone-rate"),
+)
+MAP_POINTS_MAX = 20_000
+TICKER_LINES = 14
+STATUS_LEGEND = (
+    ("reported", "待受理"),
+    ("dispatched", "待签收"),
+    ("claimed", "已签收"),
+    ("in_progress", "处置中"),
+    ("handled", "待核查"),
+    ("verified", "待回访"),
+    ("review", "甄别中"),
+)
+
+
+def _id(name: str) -> str:
+    return f"{PAGE}-{name}"
+
+
+def _panel(title_key: str, body: Any, lang: Lang, name: str) -> html.Section:
+    return html.Section(
+        [html.H2(t(title_key, lang), className="panel-title"), body],
+        className=f"screen-panel panel-{name}",
+    )
+
+
+def _graph(name: str) -> dcc.Graph:
+    return dcc.Graph(
+        id=_id(name), config={"displayModeBar": False, "staticPlot": True}, className="panel-graph"
+    )
+
+
+def layout(lang: str = "zh", colour: str = "status", **_query: str) -> html.Div:
+    """The wall: header, counters, three columns over a bottom strip."""
+    language = lang_of(lang)
+    loading = html.Div(t("loading", language), className="panel-loading")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dcc.Store(id=_id("lang"), data=language),
+                    dcc.Store(id=_id("colour"), data="light" if colour == "light" else "status"),
+                    dcc.Store(id=_id("auth")),
+                    dcc.Store(id=_id("state")),
+                    dcc.Interval(id=_id("refresh"), interval=60_000),
+                    dcc.Interval(id=_id("tick"), interval=1_000),
+                    html.Div(id=_id("feed-box")),
+                ],
+                hidden=True,
+            ),
+            html.Header(
+                [
+                    html.H1(
+                        "汕尾市民情地图 · 联勤指挥中心"
+                        if language == "zh"
+                        else "Minqing · Command centre",
+                        id=_id("title"),
+                    ),
+                    html.Div(
+                        [html.I(className="live-dot"), html.Span(t("ticker", language))],
+                        id=_id("live"),
+                        className="screen-live",
+                    ),
+                    html.Div(id=_id("clock"), className="screen-clock"),
+                ],
+                className="screen-header",
+            ),
+            html.Div(
+                [KpiTile(_id(key), t(key, language), tone=tone) for key, tone in COUNTERS],
+                className="screen-counters",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            _panel("funnel", _graph("funnel"), language, "funnel"),
+                            _panel("tiers", _graph("tiers"), language, "tiers"),
+                        ],
+                        className="screen-column",
+                    ),
+                    html.Section(
+                        [
+                            CaseMap(_id("map")),
+                            html.Div(id=_id("signin"), className="screen-signin"),
+                        ],
+                        className="screen-map",
+                    ),
+                    html.Div(
+                        [
+                            _panel(
+                                "red_black", html.Div(loading, id=_id("ranking")), language, "rank"
+                            ),
+                            _panel(
+                                "township_rank", html.Div(id=_id("townships")), language, "towns"
+                            ),
+                        ],
+                        className="screen-column",
+                    ),
+                ],
+                className="screen-body",
+            ),
+            html.Div(
+                [
+                    _panel(
+                        "ticker", html.Ul(id=_id("ticker"), className="ticker"), language, "ticker"
+                    ),
+                    _panel("trend", _graph("trend"), language, "trend"),
+                    _panel("top_categories", _graph("categories"), language, "categories"),
+                    _panel("alerts", html.Div(loading, id=_id("alerts")), language, "alerts"),
+                ],
+                className="screen-bottom",
+            ),
+        ],
+        className="screen",
+        id=_id("root"),
+    )
+
+
+dash.register_page(
+    __name__, path="/screen", title="指挥大屏 · 民情地图", name="指挥大屏", order=1, layout=layout
+)
+
+
+def _counter_outputs() -> list[Output]:
+    return [
+        Output(kpi_id(_id(key), part), "children", allow_duplicate=True)
+        for key, _ in COUNTERS
+        for part in ("value", "note")
+    ]
+
+
+def _ranking_table(rows: list[dict[str, Any]], tone: str) -> html.Table:
+    return html.Table(
+        [
+            html.Tr(
+                [
+                    html.Td(str(row["place"]), className="rank-place"),
+                    html.Td(row["name"], className="rank-name"),
+                    html.Td("—" if row["percent"] is None else f"{row['percent']:.1f}%"),
+                    html.Td(f"N={row['n']}", className="rank-n"),
+                ]
+            )
+            for row in rows
+        ],
+        className=f"rank-table {tone}",
+    )
+
+
+def _alerts_list(alerts: dict[str, Any], lang: Lang) -> html.Ul:
+    lines = [
+        html.Li([html.B("红牌", className="alert-red"), f" {c['case_no']} · {c['status']}"])
+        for c in alerts.get("red_cards", [])[:4]
+    ]
+    lines += [
+        html.Li(
+            [
+                html.B("吹哨", className="alert-whistle"),
+                f" {w.get('case_no', '')} · {w['unit_code']}",
+            ]
+        )
+        for w in alerts.get("awaiting_report_in", [])[:3]
+    ]
+    lines += [
+        html.Li(
+            [
+                html.B("热点", className="alert-hot"),
+                f" {h['small_code'][-6:]} {h['category_name']} ×{h['times']}",
+            ]
+        )
+        for h in alerts.get("hot_spots", [])[:3]
+    ]
+    return html.Ul(lines or [html.Li(t("no_data", lang))], className="alert-list")
+
+
+def _ticker(lines: list[list[str]]) -> list[html.Li]:
+    return [
+        html.Li(
+            [html.Span(at, className="ticker-time"), html.Span(no, className="ticker-no"), text]
+        )
+        for at, no, text in lines
+    ]
+
+
+def register_callbacks(app: Dash) -> None:
+    """Sign-in, the panels, the map and the live feed."""
+
+    @app.callback(
+        Output(_id("auth"), "data"),
+        Output(_id("signin"), "children"),
+        Input("shell-session", "data"),
+        State(_id("lang"), "data"),
+    )
+    def authorise(session: dict[str, Any] | None, lang: Lang) -> tuple[Any, Any]:
+        try:
+            token = screen_token()
+        except ApiError:
+            token = None
+        if token is None and session:
+            token = session.get("token")
+        if token is None:
+            hint = "大屏账号未配置，请登录 / no wall account is set: sign in"
+            return None, SignIn(_id("signin-form"), lang, hint=hint)
+        return {"token": token}, None
+
+    @app.callback(
+        *_counter_outputs(),
+        Output(_id("funnel"), "figure"),
+        Output(_id("tiers"), "figure"),
+        Output(_id("ranking"), "children"),
+        Output(_id("townships"), "children"),
+        Output(_id("trend"), "figure"),
+        Output(_id("categories"), "figure"),
+        Output(_id("alerts"), "children"),
+        Input(_id("auth"), "data"),
+        Input(_id("refresh"), "n_intervals"),
+        State(_id("lang"), "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    def fill_panels(auth: dict[str, Any] | None, _tick: int | None, lang: Lang) -> list[Any]:
+        if not auth:
+            return [no_update] * (len(COUNTERS) * 2 + 7)
+        client = api_client(auth["token"])
+        units = client.get("/api/stats/units")
+        top, bottom = readings.red_and_black(readings.ranked_units(units, "department"))
+        towns = readings.ranked_units(units, "township")[:8]
+        days, series = readings.trend_series(
+            client.get("/api/stats/trend"), (t("reported", lang), t("closed", lang))
+        )
+        return [
+            *counter_values(client.get("/api/stats/summary")),
+            figures.funnel_chart(readings.funnel_stages(client.get("/api/stats/funnel"))),
+            figures.share_donut(readings.tier_shares(client.get("/api/stats/tiers"))),
+            html.Div(
+                [
+                    html.H3("红榜", className="rank-head red"),
+                    _ranking_table(top, "red"),
+                    html.H3("黑榜", className="rank-head black"),
+                    _ranking_table(bottom, "black"),
+                ]
+            ),
+            _ranking_table(towns, "towns"),
+            figures.trend_chart(days, series),
+            figures.bar_chart(readings.top_categories(client.get("/api/stats/categories"))),
+            _alerts_list(client.get("/api/stats/alerts"), lang),
+        ]
+
+    @app.callback(
+        Output(map_id(_id("map")), "figure"),
+        Output(map_id(_id("map"), "legend"), "children"),
+        Output(_id("state"), "data"),
+        Output(_id("feed-box"), "children"),
+        Output(_id("ticker"), "children"),
+        Input(_id("auth"), "data"),
+        State(_id("colour"), "data"),
+        State(_id("lang"), "data"),
+    )
+    def draw_map(auth: dict[str, Any] | None, colour_by: str, lang: Lang) -> tuple[Any, ...]:
+        if not auth:
+            return (no_update,) * 5
+        client = api_client(auth["token"])
+        latest = int(client.get("/api/events")["last_event_id"])
+        recent = client.get("/api/events", after=max(0, latest - 100), limit=100)["items"]
+        lines = [list(readings.ticker_line(m)) for m in reversed(recent)][:TICKER_LINES]
+        found = features(
+            client,
+            "/api/incidents",
+            most=MAP_POINTS_MAX,
+            format="geojson",
+            status=list(readings.OPEN_STATUSES),
+            limit=10_000,
+        )
+        points = readings.case_points(found, colour_by)
+        large = grid_layer(client, "large")
+        hot = client.get("/api/stats/alerts").get("hot_spots", [])
+        hot_spots = _hot_spot_marks(client, hot)
+        figure = figures.grid_map(
+            grids_geojson=f"{_browser_base()}/api/grids?level=small&geometry=overview",
+            areas=readings.area_values(
+                client.get("/api/stats/areas", level="small", metric="open")
+            ),
+            outline_geojson=large.geojson,
+            outline_names=list(large.labels.values()),
+            points=points,
+            hot_spots=hot_spots,
+            colour_by=colour_by,
+            measure=t("open", lang),
+            view=figures.view_of(large.bbox, width_px=1040, height_px=700),
+            basemap_url=dashboard_settings().basemap_url,
+        )
+        state = {"ids": [p.case_id for p in points], "last": latest, "lines": lines}
+        url = f"{_browser_base()}/api/stream?access_token={quote(auth['token'])}&after={latest}"
+        feed = EventSource(id=_id("feed"), url=url)
+        return figure, legend_items(colour_by, STATUS_LEGEND), state, feed, _ticker(lines)
+
+    @app.callback(
+        Output(map_id(_id("map")), "figure", allow_duplicate=True),
+        Output(_id("state"), "data", allow_duplicate=True),
+        Output(_id("ticker"), "children", allow_duplicate=True),
+        *_counter_outputs(),
+        Input(_id("feed"), "message"),
+        State(_id("state"), "data"),
+        State(_id("auth"), "data"),
+        State(_id("colour"), "data"),
+        prevent_initial_call=True,
+    )
+    def follow_feed(
+        _message: str | None,
+        state: dict[str, Any] | None,
+        auth: dict[str, Any] | None,
+        colour_by: str,
+    ) -> list[Any]:
+        if not state or not auth:
+            return [no_update] * (3 + len(COUNTERS) * 2)
+        client = api_client(auth["token"])
+        page = client.get("/api/events", after=state["last"], limit=500)
+        if not page["items"]:
+            return [no_update] * (3 + len(COUNTERS) * 2)
+        figure, state = patch_points(state, page["items"], colour_by)
+        state["last"] = page["last_event_id"]
+        fresh = [list(readings.ticker_line(m)) for m in reversed(page["items"])]
+        state["lines"] = (fresh + state["lines"])[:TICKER_LINES]
+        summary = client.get("/api/stats/summary")
+        return [figure, state, _ticker(state["lines"]), *counter_values(summary)]
+
+    clientside_callback(
+        """function (_n) {
+            return new Date().toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false});
+        }""",
+        Output(_id("clock"), "children"),
+        Input(_id("tick"), "n_intervals"),
+    )
+    clientside_callback(
+        """function (state) { return state === 1 ? 'screen-live on' : 'screen-live'; }""",
+        Output(_id("live"), "className"),
+        Input(_id("feed"), "readyState"),
+    )
+
+
+def _browser_base() -> str:
+    """The API base as the browser should call it ("" = the page's own server)."""
+    return dashboard_settings().api_url
+
+
+def _hot_spot_marks(client: Any, hot_spots: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
+    if not hot_spots:
+        return []
+    labels = grid_layer(client, "small").labels
+    marks = []
+    for spot in hot_spots:
+        found = labels.get(spot["small_code"])
+        if found:
+            marks.append((found[1], found[2], f"{spot['category_name']} ×{spot['times']}"))
+    return marks

@@ -1,0 +1,51 @@
+"""The dashboard's figures and readings as plain functions, without a browser."""
+
+from __future__ import annotations
+
+from dashboard import figures, live, readings, theme
+
+
+def _message(case_id: int, status: str) -> dict[str, object]:
+    return {
+        "case_id": case_id, "case_no": f"SW-{case_id}", "status": status, "status_label": status,
+        "light": "green", "lon": 115.3, "lat": 22.8, "text": "上报", "at": "2026-11-22T01:00:00Z",
+    }  # fmt: skip
+
+
+def test_only_rates_grey_out_grids_with_few_cases() -> None:
+    item = {"code": "1", "name": "第1网格", "value": 3, "small_sample": True}
+    assert not readings.area_values({"metric": "open", "items": [item]})[0].few
+    assert readings.area_values({"metric": "resolution_rate", "items": [item]})[0].few
+
+
+def test_red_and_black_lists_take_the_ends_of_the_ranking() -> None:
+    rows = [{"place": i} for i in range(1, 13)]
+    top, bottom = readings.red_and_black(rows, most=5)
+    assert [r["place"] for r in top] == [1, 2, 3, 4, 5]
+    assert [r["place"] for r in bottom] == [12, 11, 10, 9, 8]
+
+
+def test_live_patch_recolours_appends_and_removes_points() -> None:
+    state = {"ids": [10, 11, 12], "last": 5, "lines": []}
+    messages = [_message(11, "claimed"), _message(12, "closed"), _message(13, "reported")]
+    patch, after = live.patch_points(state, messages, "status")
+    assert after["ids"] == [10, 11, 13]
+    operations = patch.to_plotly_json()["operations"]
+    assigned = [op for op in operations if op["operation"] == "Assign"]
+    assert any(op["params"]["value"] == theme.status_colour("claimed") for op in assigned)
+    assert sum(op["operation"] == "Delete" for op in operations) == 5  # lon, lat, id, text, colour
+    assert any(op["operation"] == "Append" and op["params"]["value"] == 13 for op in operations)
+
+
+def test_the_view_fits_the_city_and_the_map_keeps_its_trace_order() -> None:
+    view = figures.view_of((114.9, 22.6, 116.2, 23.4), width_px=1040, height_px=700)
+    assert 8.5 < view.zoom < 9.5 and 115.5 < view.lon < 115.6
+    figure = figures.grid_map(
+        grids_geojson="/api/grids?level=small",
+        areas=[figures.AreaValue("1", "第1网格", 4.0)],
+        points=[figures.MapPoint(7, 115.3, 22.8, "reported", "x")],
+        view=view,
+    )
+    assert [trace.name for trace in figure.data] == list(figures.MAP_TRACES)
+    assert list(figure.data[figures.CASES_TRACE].customdata) == [7]
+    assert figure.layout.map.style["glyphs"] == figures.GLYPHS_URL
