@@ -28,7 +28,7 @@ class AppContext:
     grid_tiles: LayerCache = field(init=False)
 
     def __post_init__(self) -> None:
-        self.grid_index = GridIndexCache(self.db)
+        self.grid_index = GridIndexCache()
         self.grid_layers = LayerCache()
         self.grid_tiles = LayerCache(max_entries=GRID_TILES_KEPT)
 

@@ -38,6 +38,7 @@ class Database:
                 pool_pre_ping=True,
                 pool_size=settings.db_pool_size,
                 max_overflow=settings.db_pool_overflow,
+                pool_timeout=settings.db_pool_timeout_s,
             )
         configure_engine(self.engine, self.store)
         self._write_engine = self.engine.execution_options(**write_options(self.store))

@@ -11,7 +11,6 @@ import shapely
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from api.db import Database
 from api.models import AppMeta, Grid
 from geo.area import area_m2
 from geo.assign import GridIndex
@@ -160,8 +159,7 @@ def build_index(session: Session) -> GridIndex | None:
 class GridIndexCache:
     """The point-to-grid index of one process, rebuilt when the grids change."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation: str | None = None
         self._index: GridIndex | None = None
@@ -173,7 +171,8 @@ class GridIndexCache:
             return self._index
         with self._lock:
             if generation != self._generation:
-                with self._db.session() as own:
-                    self._index = build_index(own)
+                # The caller's own session: waiting threads each hold a connection, so a
+                # second one for the build could wait for the pool while they wait for it.
+                self._index = build_index(session)
                 self._generation = generation
         return self._index

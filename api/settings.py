@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     db_pool_overflow: int = Field(
         default=20, ge=0, description="PostGIS: extra connections a worker may open under load"
     )
+    db_pool_timeout_s: float = Field(
+        default=10,
+        gt=0,
+        description="PostGIS: seconds a request waits for a free connection before a 503",
+    )
     tiles_above_features: int = Field(
         default=10000,
         ge=1,

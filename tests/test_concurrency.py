@@ -13,7 +13,7 @@ from api.app import create_app
 from api.context import AppContext
 from api.models import Incident, IncidentEvent
 from tests.city import centre_of
-from tests.driver import act, login, report, report_body, try_act
+from tests.driver import SMALL, act, login, report, report_body, try_act
 from tests.server import running_server
 
 
@@ -85,3 +85,24 @@ def test_external_id_is_idempotent_too(city_context: AppContext) -> None:
         )
     assert again.status_code == 200 and again.json()["id"] == first
     assert changed.status_code == 409 and changed.json()["field"] == "external_id"
+
+
+def test_a_cold_grid_index_is_built_on_the_callers_own_connection(
+    city_context: AppContext,
+) -> None:
+    """With one connection in the pool, the first intake's index build must not need a second.
+
+    (Found by the load run: requests holding every connection waited for the index, whose
+    build waited for a connection, until the pool timed out.)
+    """
+    settings = city_context.settings.model_copy(
+        update={"db_pool_size": 1, "db_pool_overflow": 0, "db_pool_timeout_s": 2}
+    )
+    context = AppContext.build(settings)
+    try:
+        with context.db.session() as session:
+            index = context.grid_index.get(session)
+        assert index is not None
+        assert index.assign_one(*centre_of(SMALL)) == (SMALL, SMALL[:12], SMALL[:9])
+    finally:
+        context.db.dispose()
