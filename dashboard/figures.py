@@ -69,13 +69,18 @@ def view_of(bbox: Sequence[float], *, width_px: int = 1100, height_px: int = 800
     return MapView((west + east) / 2, (south + north) / 2, round(min(zoom_lon, zoom_lat) - 0.1, 2))
 
 
+EMPTY_COLLECTION: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+
+
 def map_style(*, dark: bool, basemap_url: str = "") -> dict[str, Any]:
     """A MapLibre style: a plain background (no network), or a raster basemap under it."""
     background = theme.SCREEN_BG if dark else "#f4f6f8"
     style: dict[str, Any] = {
         "version": 8,
         "glyphs": GLYPHS_URL,
-        "sources": {},
+        # Never an empty object: a figure update (Plotly.react) drops empty objects, and
+        # MapLibre then refuses the style ("missing required property sources").
+        "sources": {"empty": {"type": "geojson", "data": EMPTY_COLLECTION}},
         "layers": [{"id": "bg", "type": "background", "paint": {"background-color": background}}],
     }
     if basemap_url:
@@ -229,11 +234,14 @@ def funnel_chart(stages: Sequence[tuple[str, int]], *, dark: bool = True) -> go.
         go.Funnel(
             y=[label for label, _ in stages],
             x=[count for _, count in stages],
-            textinfo="value+percent initial",
+            texttemplate="%{value}  ·  %{percentInitial:.0%}",
+            textposition="inside",
+            textfont={"size": 15, "color": theme.SCREEN_BG if dark else "#ffffff"},
             marker={"color": [theme.ACCENT] * len(stages)},
             connector={"line": {"color": theme.PANEL_EDGE}},
         )
     )
+    figure.update_layout(uniformtext={"minsize": 13, "mode": "show"})
     return _chart_layout(figure, dark=dark)
 
 

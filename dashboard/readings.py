@@ -97,9 +97,9 @@ def feed_point(message: dict[str, Any], colour_by: str) -> MapPoint:
     return MapPoint(int(message["case_id"]), message["lon"], message["lat"], key or "", text)
 
 
-def ticker_line(message: dict[str, Any]) -> tuple[str, str, str]:
-    """A live-feed message as (time, case number, words)."""
-    return local_time(message["at"]), message["case_no"], message["text"]
+def ticker_line(message: dict[str, Any]) -> tuple[int, str, str, str]:
+    """A live-feed message as (event id, time, case number, words)."""
+    return int(message["event_id"]), local_time(message["at"]), message["case_no"], message["text"]
 
 
 def ranked_units(
@@ -130,3 +130,30 @@ def red_and_black(rows: Sequence[dict[str, Any]], most: int = 5) -> tuple[list[A
     rest = list(rows[most:])
     bottom = list(reversed(rest[-most:]))
     return top, bottom
+
+
+def township_ranking(
+    answer: dict[str, Any], rate: str = "resolution_rate", most: int = 8
+) -> list[dict[str, Any]]:
+    """``/api/stats/areas?level=large``: townships by ``rate``, best first, small samples last.
+
+    A township with too few cases for a fair rate (``small_sample``) is listed after
+    the ranked ones, without a place.
+    """
+    rows = []
+    for item in answer.get("items", []):
+        value = item.get(rate) or {}
+        percent = value.get("percent")
+        fair = percent is not None and not item.get("small_sample")
+        rows.append(
+            {
+                "name": item["name"],
+                "percent": percent,
+                "n": value.get("denominator", 0),
+                "fair": fair,
+            }
+        )
+    rows.sort(key=lambda row: (not row["fair"], -(row["percent"] or 0), row["name"]))
+    for place, row in enumerate(rows, start=1):
+        row["place"] = place if row["fair"] else "—"
+    return rows[:most]

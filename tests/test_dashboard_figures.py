@@ -49,3 +49,18 @@ def test_the_view_fits_the_city_and_the_map_keeps_its_trace_order() -> None:
     assert [trace.name for trace in figure.data] == list(figures.MAP_TRACES)
     assert list(figure.data[figures.CASES_TRACE].customdata) == [7]
     assert figure.layout.map.style["glyphs"] == figures.GLYPHS_URL
+    assert figure.layout.map.style["sources"], "an empty sources object is dropped on update"
+
+
+def test_townships_rank_by_rate_with_small_samples_last() -> None:
+    def town(name: str, percent: float | None, n: int, few: bool = False) -> dict[str, object]:
+        rate = {"percent": percent, "denominator": n}
+        return {"name": name, "resolution_rate": rate, "small_sample": few}
+
+    answer = {"items": [town("甲", 80.0, 40), town("乙", 99.0, 3, True), town("丙", 90.0, 25)]}
+    rows = readings.township_ranking(answer)
+    assert [(r["place"], r["name"], r["n"]) for r in rows] == [
+        (1, "丙", 25),
+        (2, "甲", 40),
+        ("—", "乙", 3),
+    ]

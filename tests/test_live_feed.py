@@ -127,7 +127,7 @@ def check_feed(reader_base: str, writer_base: str, context: AppContext, *, withi
                 (theirs, "dispatched"),
                 (ours, "claimed"),
             ]
-            assert seen[0]["unit"] == "xfj" and "xfj" in seen[0]["text"]
+            assert seen[0]["unit"] == "xfj" and seen[0]["text"].endswith("派遣 → 消防")
             officers: list[dict[str, Any]] = []
             while not officers or officers[-1]["status"] != "claimed":
                 officers.append(officer.take(1)[0][1])

@@ -140,6 +140,10 @@ def test_whistle_with_one_department_on_time_and_one_late(
 ) -> None:
     case_id = _assigned_case(city_context)
     _act(city_context, case_id, CENTRE, "whistle", MONDAY, departments=("gaj", "cgj"), minutes=30)
+    wall = client.get("/api/stats/alerts", headers=login(client, "screen")).json()
+    assert sorted(
+        (w["unit_code"], w["unit_name"], w["late"]) for w in wall["awaiting_report_in"]
+    ) == [("cgj", "城管执法", True), ("gaj", "公安", True)]
     gaj = Actor(username="officer_gaj", role=Role.officer, unit="gaj")
     cgj = Actor(username="officer_cgj", role=Role.officer, unit="cgj")
     _act(city_context, case_id, gaj, "report_in", MONDAY + timedelta(minutes=20), note="已到场")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from api.app import create_app
 from api.cases.actions import act
 from api.cases.intake import intake
 from api.cases.schemas import IncidentCreate
@@ -15,6 +17,7 @@ from api.context import AppContext
 from api.models import Incident, IncidentEvent
 from api.workflow import ActionInput, Actor, Role
 from tests.city import centre_of
+from tests.driver import login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 16, 9, tzinfo=SHANGHAI)
@@ -51,3 +54,8 @@ def test_cards_rise_once_each_and_the_case_stays_counted_overdue(
         ).all()
     assert [c.data["card"] for c in cards] == ["yellow_card", "red_card"]
     assert [c.seq for c in cards] == [4, 5]
+    with TestClient(create_app(city_context.settings, dashboard=False)) as client:
+        wall = client.get("/api/stats/alerts", headers=login(client, "screen")).json()
+    assert [
+        (c["id"], c["status_label"], c["unit_name"], c["category_name"]) for c in wall["red_cards"]
+    ] == [(case_id, "待签收", "消防", "电动车飞线充电")]

@@ -30,7 +30,7 @@ from api.cases.access import visibility_clause
 from api.cases.present import EVENT_LABELS
 from api.cases.schemas import GridRef
 from api.context import AppContext
-from api.models import Category, Incident, IncidentEvent, utcnow
+from api.models import Category, Incident, IncidentEvent, Unit, utcnow
 from api.workflow import Actor, Status, light
 
 __all__ = ["FEED_CHANNEL", "FeedMessage", "FeedWakeup", "feed_page", "latest_event_id"]
@@ -112,9 +112,10 @@ def feed_page(
     if until == after:
         return [], after
     query = (
-        select(IncidentEvent, Incident, Category.name)
+        select(IncidentEvent, Incident, Category.name, Unit.short_name)
         .join(Incident, col(Incident.id) == col(IncidentEvent.incident_id))
         .join(Category, col(Category.code) == col(Incident.category_code), isouter=True)
+        .join(Unit, col(Unit.code) == col(Incident.unit_code), isouter=True)
         .where(col(IncidentEvent.id) > after, col(IncidentEvent.id) <= until)
         .order_by(col(IncidentEvent.id))
     )
@@ -123,13 +124,19 @@ def feed_page(
         query = query.where(scope)
     now = utcnow()
     messages = [
-        _message(ev, case, category, context, now) for ev, case, category in session.exec(query)
+        _message(ev, case, category, unit, context, now)
+        for ev, case, category, unit in session.exec(query)
     ]
     return messages, until
 
 
 def _message(
-    ev: IncidentEvent, case: Incident, category: str | None, context: AppContext, now: datetime
+    ev: IncidentEvent,
+    case: Incident,
+    category: str | None,
+    unit_name: str | None,
+    context: AppContext,
+    now: datetime,
 ) -> FeedMessage:
     started, due = case.stage_started_at, case.stage_due_at
     shown = None
@@ -148,7 +155,7 @@ def _message(
         lon=case.lon,
         lat=case.lat,
         at=ev.at,
-        text=_ticker(category, ev.action, case.unit_code),
+        text=_ticker(category, ev.action, unit_name or case.unit_code),
     )
 
 

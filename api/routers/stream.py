@@ -64,9 +64,9 @@ async def _messages(
                 (seen, actor, after), partial(run_in_threadpool, _read, context, actor, after)
             )
             for message in messages:
-                yield ServerSentEvent(
-                    data=message.model_dump_json(), id=str(message.event_id), event="transition"
-                )
+                # An unnamed event: ``EventSource.onmessage`` (and components built on it,
+                # such as the dashboard's) receive only those.
+                yield ServerSentEvent(data=message.model_dump_json(), id=str(message.event_id))
             scanned_all = until - after < BATCH
             after = until
             if scanned_all:
@@ -86,8 +86,9 @@ async def stream(
         str | None, Header(max_length=20, description="Resume after this event id")
     ] = None,
 ) -> Response:
-    """One ``transition`` message per case transition the caller may see, as it happens.
+    """One message per case transition the caller may see, as it happens.
 
+    Messages are plain SSE ``message`` events (``EventSource.onmessage`` receives them).
     Each message's data: case id and number, new status, light, grid codes, unit,
     lon / lat, time and a short ticker text; its ``id`` is the event id.  Starts after
     ``Last-Event-ID`` (or ``after``), else with the next transition.  The request must

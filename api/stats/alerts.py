@@ -11,7 +11,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from api.models import Category, Incident, IncidentWhistle
+from api.models import Category, Incident, IncidentWhistle, Unit
 from api.stats.counts import StatsQuery
 from api.workflow import OPEN_STATUSES, Supervision
 
@@ -31,7 +31,11 @@ def _red_cards(session: Session, query: StatsQuery) -> list[dict[str, Any]]:
             col(Incident.small_code),
             col(Incident.status),
             col(Incident.handle_due_at),
+            col(Category.name).label("category_name"),
+            col(Unit.short_name).label("unit_name"),
         )
+        .join(Category, col(Category.code) == col(Incident.category_code), isouter=True)
+        .join(Unit, col(Unit.code) == col(Incident.unit_code), isouter=True)
         .where(
             *query.scope(),
             col(Incident.status).in_(OPEN_STATUSES),
@@ -45,9 +49,12 @@ def _red_cards(session: Session, query: StatsQuery) -> list[dict[str, Any]]:
             "id": r.id,
             "case_no": r.case_no,
             "category_code": r.category_code,
+            "category_name": r.category_name,
             "unit_code": r.unit_code,
+            "unit_name": r.unit_name,
             "small_code": r.small_code,
             "status": r.status.value,
+            "status_label": r.status.label,
             "handle_due_at": r.handle_due_at,
         }
         for r in rows
@@ -61,10 +68,12 @@ def _awaiting_whistles(session: Session, query: StatsQuery) -> list[dict[str, An
             col(w.incident_id),
             col(Incident.case_no),
             col(w.unit_code),
+            col(Unit.short_name).label("unit_name"),
             col(w.whistled_at),
             col(w.due_at),
         )
         .join(Incident, col(Incident.id) == col(w.incident_id))
+        .join(Unit, col(Unit.code) == col(w.unit_code), isouter=True)
         .where(*query.scope(), col(w.reported_at).is_(None))
         .order_by(col(w.due_at), col(w.id))
         .limit(ALERT_LIMIT)
@@ -74,6 +83,7 @@ def _awaiting_whistles(session: Session, query: StatsQuery) -> list[dict[str, An
             "incident_id": r.incident_id,
             "case_no": r.case_no,
             "unit_code": r.unit_code,
+            "unit_name": r.unit_name,
             "whistled_at": r.whistled_at,
             "due_at": r.due_at,
             "late": r.due_at <= query.as_of,

@@ -21,6 +21,7 @@ from dashboard.client import ApiError, api_client, features, screen_token
 from dashboard.components.casemap import CaseMap, legend_items, map_id
 from dashboard.components.kpi import KpiTile, kpi_id
 from dashboard.components.signin import SignIn
+from dashboard.components.wall import alerts_list, ranking_table, ticker
 from dashboard.geodata import grid_layer
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.live import counter_values, patch_points
@@ -79,6 +80,7 @@ def layout(lang: str = "zh", colour: str = "status", **_query: str) -> html.Div:
                     dcc.Store(id=_id("colour"), data="light" if colour == "light" else "status"),
                     dcc.Store(id=_id("auth")),
                     dcc.Store(id=_id("state")),
+                    dcc.Store(id=_id("ticker-lines")),
                     dcc.Interval(id=_id("refresh"), interval=60_000),
                     dcc.Interval(id=_id("tick"), interval=1_000),
                     html.Div(id=_id("feed-box")),
@@ -166,58 +168,6 @@ def _counter_outputs() -> list[Output]:
     ]
 
 
-def _ranking_table(rows: list[dict[str, Any]], tone: str) -> html.Table:
-    return html.Table(
-        [
-            html.Tr(
-                [
-                    html.Td(str(row["place"]), className="rank-place"),
-                    html.Td(row["name"], className="rank-name"),
-                    html.Td("—" if row["percent"] is None else f"{row['percent']:.1f}%"),
-                    html.Td(f"N={row['n']}", className="rank-n"),
-                ]
-            )
-            for row in rows
-        ],
-        className=f"rank-table {tone}",
-    )
-
-
-def _alerts_list(alerts: dict[str, Any], lang: Lang) -> html.Ul:
-    lines = [
-        html.Li([html.B("红牌", className="alert-red"), f" {c['case_no']} · {c['status']}"])
-        for c in alerts.get("red_cards", [])[:4]
-    ]
-    lines += [
-        html.Li(
-            [
-                html.B("吹哨", className="alert-whistle"),
-                f" {w.get('case_no', '')} · {w['unit_code']}",
-            ]
-        )
-        for w in alerts.get("awaiting_report_in", [])[:3]
-    ]
-    lines += [
-        html.Li(
-            [
-                html.B("热点", className="alert-hot"),
-                f" {h['small_code'][-6:]} {h['category_name']} ×{h['times']}",
-            ]
-        )
-        for h in alerts.get("hot_spots", [])[:3]
-    ]
-    return html.Ul(lines or [html.Li(t("no_data", lang))], className="alert-list")
-
-
-def _ticker(lines: list[list[str]]) -> list[html.Li]:
-    return [
-        html.Li(
-            [html.Span(at, className="ticker-time"), html.Span(no, className="ticker-no"), text]
-        )
-        for at, no, text in lines
-    ]
-
-
 def register_callbacks(app: Dash) -> None:
     """Sign-in, the panels, the map and the live feed."""
 
@@ -258,8 +208,10 @@ def register_callbacks(app: Dash) -> None:
             return [no_update] * (len(COUNTERS) * 2 + 7)
         client = api_client(auth["token"])
         units = client.get("/api/stats/units")
-        top, bottom = readings.red_and_black(readings.ranked_units(units, "department"))
-        towns = readings.ranked_units(units, "township")[:8]
+        top, bottom = readings.red_and_black(readings.ranked_units(units, "department"), most=3)
+        towns = readings.township_ranking(
+            client.get("/api/stats/areas", level="large", metric="resolution_rate"), most=6
+        )
         days, series = readings.trend_series(
             client.get("/api/stats/trend"), (t("reported", lang), t("closed", lang))
         )
@@ -270,15 +222,15 @@ def register_callbacks(app: Dash) -> None:
             html.Div(
                 [
                     html.H3("红榜", className="rank-head red"),
-                    _ranking_table(top, "red"),
+                    ranking_table(top, "red", by_score=True),
                     html.H3("黑榜", className="rank-head black"),
-                    _ranking_table(bottom, "black"),
+                    ranking_table(bottom, "black", by_score=True),
                 ]
             ),
-            _ranking_table(towns, "towns"),
+            ranking_table(towns, "towns"),
             figures.trend_chart(days, series),
             figures.bar_chart(readings.top_categories(client.get("/api/stats/categories"))),
-            _alerts_list(client.get("/api/stats/alerts"), lang),
+            alerts_list(client.get("/api/stats/alerts"), lang),
         ]
 
     @app.callback(
@@ -286,18 +238,15 @@ def register_callbacks(app: Dash) -> None:
         Output(map_id(_id("map"), "legend"), "children"),
         Output(_id("state"), "data"),
         Output(_id("feed-box"), "children"),
-        Output(_id("ticker"), "children"),
         Input(_id("auth"), "data"),
         State(_id("colour"), "data"),
         State(_id("lang"), "data"),
     )
     def draw_map(auth: dict[str, Any] | None, colour_by: str, lang: Lang) -> tuple[Any, ...]:
         if not auth:
-            return (no_update,) * 5
+            return (no_update,) * 4
         client = api_client(auth["token"])
         latest = int(client.get("/api/events")["last_event_id"])
-        recent = client.get("/api/events", after=max(0, latest - 100), limit=100)["items"]
-        lines = [list(readings.ticker_line(m)) for m in reversed(recent)][:TICKER_LINES]
         found = features(
             client,
             "/api/incidents",
@@ -321,21 +270,37 @@ def register_callbacks(app: Dash) -> None:
             hot_spots=hot_spots,
             colour_by=colour_by,
             measure=t("open", lang),
-            view=figures.view_of(large.bbox, width_px=1040, height_px=700),
+            view=figures.view_of(large.bbox, width_px=950, height_px=520),
             basemap_url=dashboard_settings().basemap_url,
         )
-        state = {"ids": [p.case_id for p in points], "last": latest, "lines": lines}
+        state = {"ids": [p.case_id for p in points], "last": latest}
         url = f"{_browser_base()}/api/stream?access_token={quote(auth['token'])}&after={latest}"
         feed = EventSource(id=_id("feed"), url=url)
-        return figure, legend_items(colour_by, STATUS_LEGEND), state, feed, _ticker(lines)
+        return figure, legend_items(colour_by, STATUS_LEGEND), state, feed
+
+    @app.callback(
+        Output(_id("ticker"), "children"),
+        Output(_id("ticker-lines"), "data"),
+        Input(_id("auth"), "data"),
+    )
+    def start_ticker(auth: dict[str, Any] | None) -> tuple[Any, Any]:
+        """The newest transitions in words, before the map (the heavier read) is drawn."""
+        if not auth:
+            return no_update, no_update
+        client = api_client(auth["token"])
+        latest = int(client.get("/api/events")["last_event_id"])
+        recent = client.get("/api/events", after=max(0, latest - 100), limit=100)["items"]
+        lines = [list(readings.ticker_line(m)) for m in reversed(recent)][:TICKER_LINES]
+        return ticker(lines), {"lines": lines}
 
     @app.callback(
         Output(map_id(_id("map")), "figure", allow_duplicate=True),
         Output(_id("state"), "data", allow_duplicate=True),
         Output(_id("ticker"), "children", allow_duplicate=True),
-        *_counter_outputs(),
+        Output(_id("ticker-lines"), "data", allow_duplicate=True),
         Input(_id("feed"), "message"),
         State(_id("state"), "data"),
+        State(_id("ticker-lines"), "data"),
         State(_id("auth"), "data"),
         State(_id("colour"), "data"),
         prevent_initial_call=True,
@@ -343,21 +308,34 @@ def register_callbacks(app: Dash) -> None:
     def follow_feed(
         _message: str | None,
         state: dict[str, Any] | None,
+        recent: dict[str, Any] | None,
         auth: dict[str, Any] | None,
         colour_by: str,
     ) -> list[Any]:
+        """Patch the map's points and the ticker with the transitions since the last look."""
+        unchanged = [no_update] * 4
         if not state or not auth:
-            return [no_update] * (3 + len(COUNTERS) * 2)
-        client = api_client(auth["token"])
-        page = client.get("/api/events", after=state["last"], limit=500)
+            return unchanged
+        page = api_client(auth["token"]).get("/api/events", after=state["last"], limit=500)
         if not page["items"]:
-            return [no_update] * (3 + len(COUNTERS) * 2)
+            return unchanged
         figure, state = patch_points(state, page["items"], colour_by)
         state["last"] = page["last_event_id"]
         fresh = [list(readings.ticker_line(m)) for m in reversed(page["items"])]
-        state["lines"] = (fresh + state["lines"])[:TICKER_LINES]
-        summary = client.get("/api/stats/summary")
-        return [figure, state, _ticker(state["lines"]), *counter_values(summary)]
+        lines = (fresh + (recent or {}).get("lines", []))[:TICKER_LINES]
+        return [figure, state, ticker(lines), {"lines": lines}]
+
+    @app.callback(
+        *_counter_outputs(),
+        Input(_id("ticker-lines"), "data"),
+        State(_id("auth"), "data"),
+        prevent_initial_call=True,
+    )
+    def recount(_lines: dict[str, Any] | None, auth: dict[str, Any] | None) -> list[Any]:
+        """The counters again once the ticker moved (apart, so the map is not kept waiting)."""
+        if not auth:
+            return [no_update] * (len(COUNTERS) * 2)
+        return counter_values(api_client(auth["token"]).get("/api/stats/summary"))
 
     clientside_callback(
         """function (_n) {
