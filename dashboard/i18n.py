@@ -137,6 +137,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "wb_sub_done": ("已反馈", "done"),
     "wb_sub_closed_by_lead": ("主办关闭", "closed by lead"),
     "wb_whistle_due": ("报到", "report in"),
+    "wb_working_days": ("个工作日", "working days"),
     "wb_side_above": ("▲ 高于中位", "▲ above"),
     "wb_side_below": ("▼ 低于中位", "▼ below"),
     "wb_side_even": ("＝ 持平", "= even"),

@@ -132,18 +132,18 @@ def inbox_lines(
     lines = [
         _inbox_line(
             w["incident_id"],
-            "吹哨",
+            wr.FLAG_WORDS["whistle"][1 if lang == "en" else 0],
             "tag-whistle",
             w["case_no"],
             f"{w['department']} {t('wb_whistle_due', lang)} "
-            + wr.clock_text(wr.minutes_left(w["due_at"], now)),
+            + wr.clock_text(wr.minutes_left(w["due_at"], now), lang),
         )
         for w in whistles.get("items", [])
     ]
     for case in cases:
         card = (case.get("deadline") or {}).get("supervision")
         if card in ("yellow_card", "red_card"):
-            tag = "红牌" if card == "red_card" else "黄牌"
+            tag = wr.FLAG_WORDS[card][1 if lang == "en" else 0]
             lines.append(
                 _inbox_line(
                     case["id"], tag, f"tag-{card}", case["case_no"], case.get("category_name") or ""
@@ -158,7 +158,7 @@ def table_rows(cases: list[dict[str, Any]], scope: dict[str, Any], lang: Lang) -
     The 承办 column says the unit's part (主办 / 协办 / 吹哨报到), or for a centre the
     lead unit.
     """
-    rows = wr.case_rows(cases, datetime.now(UTC), scope.get("unit"))
+    rows = wr.case_rows(cases, datetime.now(UTC), scope.get("unit"), lang)
     units = {case["id"]: case.get("unit") or "—" for case in cases}
     for row in rows:
         row["light_label"] = t(f"wb_light_{row['light']}", lang)

@@ -52,22 +52,25 @@ def minutes_left(due_at: str | None, now: datetime) -> float | None:
     return (due - now).total_seconds() / 60
 
 
-def span_text(minutes: float) -> str:
+def span_text(minutes: float, lang: str = "zh") -> str:
     """A duration in days, hours and minutes, two units at most: ``1天3时``, ``2时05分``."""
     whole = int(abs(minutes))
     days, rest = divmod(whole, 24 * 60)
     hours, mins = divmod(rest, 60)
+    d, h, m = ("d ", "h ", "m") if lang == "en" else ("天", "时", "分")
     if days:
-        return f"{days}天{hours}时"
+        return f"{days}{d}{hours}{h}".rstrip()
     if hours:
-        return f"{hours}时{mins:02d}分"
-    return f"{mins}分"
+        return f"{hours}{h}{mins:02d}{m}"
+    return f"{mins}{m}"
 
 
-def clock_text(minutes: float | None) -> str:
+def clock_text(minutes: float | None, lang: str = "zh") -> str:
     """``剩 2时05分`` before the deadline, ``超 1天3时`` after it, ``—`` without one."""
     if minutes is None:
         return "—"
+    if lang == "en":
+        return span_text(minutes, lang) + (" left" if minutes >= 0 else " late")
     return ("剩 " if minutes >= 0 else "超 ") + span_text(minutes)
 
 
@@ -163,29 +166,41 @@ def in_queue(case: dict[str, Any], mode: str) -> bool:
     return case["status"] in CENTRE_QUEUE or case.get("pending_extension_days") is not None
 
 
-def flags_of(case: dict[str, Any]) -> str:
-    """Short marks beside a case: 急, 返工, 重办, 延期待批, 吹哨, 督办 cards."""
+FLAG_WORDS: Final = {
+    "urgent": ("急", "Urgent"),
+    "red_card": ("红牌", "Red card"),
+    "yellow_card": ("黄牌", "Yellow card"),
+    "rework": ("返工", "Rework "),
+    "reopen": ("重办", "Reopened "),
+    "extension": ("延期待批", "Ext. pending"),
+    "whistle": ("吹哨", "Whistle"),
+}
+
+
+def flags_of(case: dict[str, Any], lang: str = "zh") -> list[str]:
+    """Short marks beside a case: 急, 督办 cards, 返工, 重办, 延期待批, 吹哨."""
+
+    def word(key: str) -> str:
+        return FLAG_WORDS[key][1 if lang == "en" else 0]
+
     marks = []
     if case.get("urgent"):
-        marks.append("急")
+        marks.append(word("urgent"))
     card = (case.get("deadline") or {}).get("supervision")
-    if card == "red_card":
-        marks.append("红牌")
-    elif card == "yellow_card":
-        marks.append("黄牌")
-    if case.get("rework_count"):
-        marks.append(f"返工{case['rework_count']}")
-    if case.get("reopen_count"):
-        marks.append(f"重办{case['reopen_count']}")
+    if card in ("red_card", "yellow_card"):
+        marks.append(word(card))
+    for key in ("rework", "reopen"):
+        if case.get(f"{key}_count"):
+            marks.append(f"{word(key)}{case[f'{key}_count']}")
     if case.get("pending_extension_days") is not None:
-        marks.append("延期待批")
+        marks.append(word("extension"))
     if any(w.get("reported_at") is None for w in case.get("whistles") or []):
-        marks.append("吹哨")
-    return " ".join(marks)
+        marks.append(word("whistle"))
+    return marks
 
 
 def case_rows(
-    cases: Iterable[dict[str, Any]], now: datetime, unit: str | None = None
+    cases: Iterable[dict[str, Any]], now: datetime, unit: str | None = None, lang: str = "zh"
 ) -> list[dict[str, Any]]:
     """Table rows, soonest deadline first (overdue at the top, no clock at the bottom).
 
@@ -201,12 +216,12 @@ def case_rows(
                 "case_no": case["case_no"],
                 "light": _light(case) or "none",
                 "left": NO_DUE if left is None else round(left, 1),
-                "clock": clock_text(left),
+                "clock": clock_text(left, lang),
                 "due": local_text(_due(case)),
                 "status": case.get("status_label") or case["status"],
                 "category": case.get("category_name") or case.get("category", ""),
                 "place": case.get("address") or (case.get("grid") or {}).get("small", ""),
-                "flags": flags_of(case),
+                "flags": " ".join(flags_of(case, lang)),
                 "part": part_of(case, unit),
                 "reported": local_text(case.get("reported_at")),
             }

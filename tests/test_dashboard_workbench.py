@@ -68,7 +68,8 @@ def test_an_officer_claims_by_clicking_and_a_late_second_claim_is_told_who_won(
         act(http, dispatcher, case_id, "accept")
         act(http, dispatcher, case_id, "dispatch", unit=UNIT)
 
-        second = first.context.new_page(viewport={"width": 1600, "height": 900})  # type: ignore[attr-defined]
+        browser = first.context.browser  # type: ignore[attr-defined]
+        second = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
         _sign_in(first, base, "officer_xfj")
         _sign_in(second, base, SECOND)
         for page in (first, second):

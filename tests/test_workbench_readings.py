@@ -78,6 +78,9 @@ def test_rows_come_soonest_deadline_first_with_overdue_on_top_and_no_clock_last(
     assert [r["clock"] for r in rows] == ["超 1时30分", "剩 5分", "剩 10时00分", "—"]
     assert rows[0]["light"] == "red" and rows[0]["flags"] == "急" and rows[0]["key"] == "3"
     assert rows[-1]["light"] == "none"
+    english = wr.case_rows(cases, NOW, "xfj", "en")
+    assert [r["clock"] for r in english[:3]] == ["1h 30m late", "5m left", "10h 00m left"]
+    assert english[0]["flags"] == "Urgent"
 
 
 @pytest.mark.parametrize(
@@ -87,6 +90,14 @@ def test_rows_come_soonest_deadline_first_with_overdue_on_top_and_no_clock_last(
 )  # fmt: skip
 def test_clock_text(minutes: float | None, text: str) -> None:
     assert wr.clock_text(minutes) == text
+
+
+def test_flags_name_cards_rework_extensions_and_whistles() -> None:
+    case = _case(1, "in_progress", urgent=True, rework_count=2, pending_extension_days=1.0,
+                 whistles=[{"department": "gaj", "reported_at": None}])  # fmt: skip
+    case["deadline"]["supervision"] = "red_card"
+    assert wr.flags_of(case) == ["急", "红牌", "返工2", "延期待批", "吹哨"]
+    assert wr.flags_of(case, "en")[:3] == ["Urgent", "Red card", "Rework 2"]
 
 
 def _unit(code: str, kind: str, place: int | None, percent: float | None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, html, no_upda
 
 from dashboard import actionforms
 from dashboard import workbench_readings as wr
-from dashboard.client import ApiError, api_client
+from dashboard.client import ApiClient, ApiError, api_client
 from dashboard.components.drawerparts import (
     action_buttons,
     action_id,
@@ -96,6 +96,47 @@ class CaseDrawer(html.Aside):
 
 
 # ---------------------------------------------------------------- callbacks
+
+
+def _send(
+    client: ApiClient,
+    case_id: int,
+    action: str,
+    body: dict[str, Any],
+    photo: tuple[str | None, str | None],
+    lang: Lang,
+) -> tuple[Any, ...]:
+    """Do the action (uploading its photo first): the outputs of :func:`act`.
+
+    Done, the form closes, the drawer reloads the case and ``done`` tells the page.  Refused
+    with 409 (the case moved on, or another officer signed first), the drawer reloads the
+    case as it is now and tells the page too; other refusals keep the form as filled in.
+    """
+    contents, filename = photo
+    stamp = time.time()
+    try:
+        if contents and "photo" in {f.name for f in actionforms.fields_for(action)}:
+            body = {**body, "photo_ids": [upload_photo(client, case_id, contents, filename)]}
+        client.post(f"/api/incidents/{case_id}/actions/{action}", body)
+    except ApiError as error:
+        text = actionforms.refusal_text(error.status, error.body, error.detail, action, lang)
+        if error.status != 409:
+            return (no_update,) * 5 + (text, no_update, no_update, no_update)
+        reload = {"id": case_id, "keep": True, "at": stamp}
+        return (no_update,) * 5 + (text, reload, {"id": case_id, "action": None, "at": stamp}, None)
+    done_text = f"✓ {actionforms.action_label(action, lang)}{t('wb_done', lang)}"
+    reload = {"id": case_id, "keep": True, "at": stamp}
+    return (
+        None,
+        "",
+        [],
+        True,
+        True,
+        done_text,
+        reload,
+        {"id": case_id, "action": action, "at": stamp},
+        None,
+    )
 
 
 def register_callbacks(app: Dash) -> None:
@@ -208,23 +249,7 @@ def register_callbacks(app: Dash) -> None:
             if missing:
                 text = actionforms.missing_text(action, missing, lang)
                 return (no_update,) * 5 + (text, no_update, no_update, no_update)
-        try:
-            if photo and "photo" in {f.name for f in actionforms.fields_for(action)}:
-                body["photo_ids"] = [upload_photo(client, case_id, photo, photo_name)]
-            client.post(f"/api/incidents/{case_id}/actions/{action}", body)
-        except ApiError as error:
-            text = actionforms.refusal_text(error.status, error.body, error.detail, action, lang)
-            reload = {"id": case_id, "keep": True, "at": time.time()}
-            moved = (
-                {"id": case_id, "action": None, "at": time.time()}
-                if error.status == 409
-                else no_update
-            )
-            return (no_update,) * 5 + (text, reload, moved, no_update)
-        done_text = f"✓ {actionforms.action_label(action, lang)}{t('wb_done', lang)}"
-        reload = {"id": case_id, "keep": True, "at": time.time()}
-        done = {"id": case_id, "action": action, "at": time.time()}
-        return None, "", [], True, True, done_text, reload, done, None
+        return _send(client, case_id, action, body, (photo, photo_name), lang)
 
     @app.callback(
         Output(drawer_id(MATCH, "photo-name"), "children"),

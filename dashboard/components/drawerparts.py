@@ -57,9 +57,9 @@ def case_head(case: dict[str, Any], lang: Lang) -> list[Any]:
     chips = [_chip(case["status_label"], theme.status_colour(case["status"]), dark_text=True)]
     if light:
         left = wr.minutes_left(deadline.get("due_at"), _utc_now())
-        text = f"{t('wb_light_' + light, lang)} · {wr.clock_text(left)}"
+        text = f"{t('wb_light_' + light, lang)} · {wr.clock_text(left, lang)}"
         chips.append(_chip(text, theme.light_colour(light), dark_text=light == "yellow"))
-    for mark in wr.flags_of(case).split():
+    for mark in wr.flags_of(case, lang):
         chips.append(_chip(mark, "#33475e"))
     return [
         html.Div(case["case_no"], className="drawer-case-no"),
@@ -73,7 +73,12 @@ def case_facts(case: dict[str, Any], lang: Lang) -> html.Dl:
     grid = case.get("grid") or {}
     co = "、".join(f"{c['unit']}（{t('wb_sub_' + c['state'], lang)}）" for c in case["co_units"])
     whistles = "、".join(
-        w["department"] + (" ✓" if w.get("reported_at") else f" ⏱{wr.local_text(w['due_at'])}")
+        w["department"]
+        + (
+            " ✓"
+            if w.get("reported_at")
+            else f" {t('wb_whistle_due', lang)} {wr.local_text(w['due_at'])}"
+        )
         for w in case.get("whistles") or []
     )
     rows = [
@@ -91,7 +96,9 @@ def case_facts(case: dict[str, Any], lang: Lang) -> html.Dl:
         ("wb_whistles", whistles or "—"),
     ]
     if case.get("pending_extension_days") is not None:
-        rows.append(("wb_extension", f"{case['pending_extension_days']:g} 工作日"))
+        rows.append(
+            ("wb_extension", f"{case['pending_extension_days']:g} {t('wb_working_days', lang)}")
+        )
     items: list[Any] = []
     for key, value in rows:
         items += [html.Dt(t(key, lang)), html.Dd(value)]
