@@ -3,6 +3,8 @@
 ``MINQING_DASHBOARD_API_URL``  the API base URL; empty = the server that serves the page.
 ``MINQING_SCREEN_USER`` / ``MINQING_SCREEN_PASSWORD``  the account the wall screen reads as
     (role 指挥大屏: every case, no personal data); without it ``/screen`` asks to sign in.
+    The workbench reads the city medians of its rates as this account too (a unit's own
+    view counts only its own cases); without it a unit sees no median.
 ``MINQING_BASEMAP_URL``  a raster tile URL template ({z}/{x}/{y}, e.g. 天地图 with a key);
     empty = no basemap (closed networks): the grids alone are the map.
 ``MINQING_DASHBOARD_TIMEOUT_S``  seconds an API call may take.
