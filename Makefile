@@ -30,9 +30,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/minqing demo --host $(HOST) --port $(PORT)
 
-## test: install the test extras and run the whole suite
+## test: install the test extras and run the whole suite: the parallel part (one process
+## per core, each with its own PostGIS database), then the `serial` tests alone
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	@status=0; \
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not serial" || status=$$?; \
+	$(BIN)/python -m pytest -m serial || status=$$?; \
+	exit $$status
 
 ## lint: ruff and mypy, as CI runs them
 lint: $(VENV)/.installed-test

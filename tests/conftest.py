@@ -2,6 +2,11 @@
 
 PostGIS runs against ``MINQING_TEST_POSTGIS_URL``; without it the PostGIS cases skip
 with a message.  With ``CI=true`` any skip of a PostGIS or browser test fails the run.
+
+Under pytest-xdist each worker gets its own PostGIS database (``<name>_gw0``, …), made on
+first use, since tests empty the database they run on.  Modules whose tests measure time
+or start worker processes (:data:`SERIAL_MODULES`) are marked ``serial``: ``make test``
+runs them after the parallel part, alone, so that the machine's load is their own.
 """
 
 from __future__ import annotations
@@ -12,16 +17,59 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from api.app import create_app
 from api.context import AppContext
 from api.settings import Settings
 from tests.city import install_mini_city
 
-POSTGIS_URL = os.environ.get("MINQING_TEST_POSTGIS_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REAL_PART_MARKERS = ("postgis", "browser")
+SERIAL_MODULES = frozenset(
+    {
+        "test_concurrency",  # twenty simultaneous claims on a live server
+        "test_dashboard_analysis",  # the browser tests: clicks and 2 s bars
+        "test_dashboard_report",
+        "test_dashboard_screen",
+        "test_dashboard_shell",
+        "test_dashboard_workbench",
+        "test_faults",  # kill -9 halfway, a proxy cut
+        "test_live_feed",  # a 1 s bar across processes
+        "test_load",  # two workers, fifty clients
+        "test_signin",  # timing of password checks
+    }
+)
+
+
+def _own_database(url: str) -> str:
+    """The PostGIS URL for this process: under xdist, a database of the worker's own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    shared = make_url(url)
+    own = shared.set(database=f"{shared.database}_{worker}")
+    admin = create_engine(shared, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            ).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        admin.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+POSTGIS_URL = _own_database(os.environ.get("MINQING_TEST_POSTGIS_URL", ""))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of :data:`SERIAL_MODULES` ``serial``."""
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.hookimpl(hookwrapper=True)
