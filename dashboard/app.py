@@ -172,6 +172,8 @@ def callback_body_problem(
         return "output", "names no callback of this dashboard", 422
     for name, item_type in CALLBACK_LISTS.items():
         items = body.get(name, [])
+        if name == "outputs" and isinstance(items, dict):
+            items = [items]  # a callback with a single output names it alone
         if not isinstance(items, list) or not all(isinstance(i, item_type) for i in items):
             return name, "is not a list of the expected items", 422
     return None
