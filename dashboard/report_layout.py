@@ -7,7 +7,6 @@ values as one object), so :mod:`dashboard.pages.report` keeps only its callbacks
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from dash import dcc, html
@@ -17,6 +16,7 @@ from dashboard import theme
 from dashboard.components.casemap import CaseMap
 from dashboard.i18n import Lang, t
 from dashboard.readings import local_time
+from dashboard.report_form import FormState
 
 PAGE: Final = "report"
 SOURCES: Final = ("patrol", "visit", "hotline", "wechat", "deputy", "transfer", "sensor")
@@ -26,73 +26,6 @@ STAGES: Final = (("accept", "受理"), ("dispatch", "派遣"), ("claim", "签收
 
 def _id(name: str) -> str:
     return f"{PAGE}-{name}"
-
-
-@dataclass(frozen=True)
-class FormState:
-    """The form's values as the callbacks receive them (in :data:`FIELDS` order)."""
-
-    point: Mapping[str, Any] | None
-    category: str | None
-    description: str | None
-    address: str | None
-    source: str | None
-    urgent: Sequence[str] | None
-    photo_contents: str | None
-    photo_name: str | None
-    categories: Mapping[str, Any] | None
-
-    FIELDS = (
-        ("point", "data"),
-        ("category", "value"),
-        ("description", "value"),
-        ("address", "value"),
-        ("source", "value"),
-        ("urgent", "value"),
-        ("photo", "contents"),
-        ("photo", "filename"),
-        ("categories", "data"),
-    )
-    """(id suffix, property) of each value, for ``State``s."""
-    CLEARED = (
-        ("lon", "value", ""),
-        ("lat", "value", ""),
-        ("group", "value", None),
-        ("category", "value", None),
-        ("description", "value", ""),
-        ("address", "value", ""),
-        ("photo", "contents", None),
-        ("photo", "filename", None),
-    )
-    """(id suffix, property, value) of what a fresh form clears; the CRS and source stay."""
-
-    @classmethod
-    def of(cls, values: Sequence[Any]) -> FormState:
-        """The state from the ``State`` values in :data:`FIELDS` order."""
-        return cls(*values)
-
-    def body(self) -> dict[str, Any]:
-        """The intake body; :class:`~dashboard.report_readings.FormProblem` if incomplete."""
-        if not self.point:
-            raise rr.FormProblem("point", "report_err_point")
-        return rr.report_body(
-            lon=self.point["lon"],
-            lat=self.point["lat"],
-            crs=self.point["crs"],
-            category=self.category,
-            description=self.description,
-            source=self.source or "patrol",
-            address=self.address,
-            urgent="urgent" in (self.urgent or []),
-        )
-
-    def photo(self) -> rr.Photo | None:
-        """The attached photo, if any."""
-        return rr.decode_photo(self.photo_contents, self.photo_name)
-
-    def category_name(self) -> str:
-        """大类 / 小类 of the chosen category."""
-        return str((self.categories or {}).get("names", {}).get(self.category or "", ""))
 
 
 def problem_lines(problems: Sequence[rr.FormProblem], lang: Lang) -> html.Ul:

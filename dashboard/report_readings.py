@@ -26,7 +26,9 @@ __all__ = [
     "Nearby",
     "Photo",
     "api_problems",
+    "category_store",
     "category_tree",
+    "check_marks",
     "decode_photo",
     "distance_m",
     "nearby_cases",
@@ -104,6 +106,22 @@ def category_tree(answer: Iterable[Mapping[str, Any]]) -> list[CategoryGroup]:
         for row in rows
         if not row.get("parent") and leaves.get(str(row["code"]))
     ]
+
+
+def category_store(tree: Sequence[CategoryGroup], units: Mapping[str, str]) -> dict[str, Any]:
+    """What the page keeps of the tree: 小类 per 大类, full names, unit names."""
+    return {
+        "groups": {
+            group.code: [
+                {"code": leaf.code, "name": leaf.name, "unit": leaf.unit,
+                 "urgent": leaf.urgent, "limits": dict(leaf.limits)}
+                for leaf in group.children
+            ]
+            for group in tree
+        },
+        "names": {leaf.code: f"{g.name} / {leaf.name}" for g in tree for leaf in g.children},
+        "units": dict(units),
+    }  # fmt: skip
 
 
 def parse_coordinate(text: object, axis: str) -> float:
@@ -193,6 +211,14 @@ def nearby_cases(
                 )
             )
     return sorted(found, key=lambda n: (n.distance_m, n.id))[:most]
+
+
+def check_marks(found: Sequence[Nearby]) -> dict[str, Any]:
+    """What the check draws on the map: the searched circle and the look-alikes."""
+    marks = [
+        [n.lon, n.lat, f"{n.case_no} · {n.status_label} · {n.distance_m:.0f} m"] for n in found
+    ]
+    return {"radius_m": DUPLICATE_RADIUS_M, "found": marks}
 
 
 def _excerpt(text: str, most: int = 40) -> str:

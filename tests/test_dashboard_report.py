@@ -65,6 +65,11 @@ MAP_VIEW = """() => {
   return {lon: centre.lng, lat: centre.lat, zoom: map.getZoom(),
           box: {x: box.x, y: box.y, width: box.width, height: box.height}};
 }"""
+BOUND = """() => {
+  const gd = document.querySelector('#report-map .js-plotly-plot');
+  const subplot = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  return Boolean(subplot && subplot.map && subplot.map.__reportClicks);
+}"""
 PIN = """() => {
   const gd = document.querySelector('#report-map .js-plotly-plot');
   const pin = gd.data.find((trace) => trace.name === 'pin');
@@ -93,8 +98,6 @@ def test_grid_worker_reports_once_after_seeing_a_look_alike(city_context: AppCon
         page.wait_for_selector("#report-body:not([hidden])")
         page.wait_for_function("() => document.querySelector('#report-group input')")
 
-        page.wait_for_function("() => document.querySelector('#report-map .maplibregl-canvas')")
-        page.wait_for_timeout(1500)
         # typed coordinates: outside the city is said plainly; GCJ-02 moves the pin
         page.fill("#report-lon", "116.5")
         page.fill("#report-lat", "23.5")
@@ -112,8 +115,7 @@ def test_grid_worker_reports_once_after_seeing_a_look_alike(city_context: AppCon
         assert abs(pin[0] - TARGET[0]) < 1e-5 and abs(pin[1] - TARGET[1]) < 1e-5
 
         # a click on the map places the point and fills the inputs in WGS84
-        page.wait_for_function("() => document.querySelector('#report-map .maplibregl-canvas')")
-        page.wait_for_timeout(500)
+        page.wait_for_function(BOUND)
         x, y = _pixel(*TARGET, page.evaluate(MAP_VIEW))
         page.mouse.click(x, y)
         page.wait_for_function(
@@ -144,6 +146,10 @@ def test_grid_worker_reports_once_after_seeing_a_look_alike(city_context: AppCon
         assert earlier_no in page.inner_text("#report-intake-dupes")
         assert "1 张" in page.inner_text("#report-result-body")
         screenshot(page, "report-done")
+        page.click("#report-again")  # a fresh form for the next case
+        page.wait_for_selector("#report-form:not([hidden])")
+        assert page.input_value("#report-description") == ""
+        assert page.input_value("#report-lon") == ""
 
         worker = _token(base, WORKER)
         found = httpx.get(

@@ -24,6 +24,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       bind();
       return (bound || 0) + 1;
     },
+    fillPoint: function (click) {
+      /* a click gives WGS84 coordinates: all three inputs change at once (one grid lookup) */
+      if (!click) { return window.dash_clientside.no_update; }
+      return [click.lon.toFixed(6), click.lat.toFixed(6), 'wgs84'];
+    },
     drawMarks: function (point, marks, figure) {
       if (!figure || !figure.data) { return window.dash_clientside.no_update; }
       var spot = point && point.wgs84 ? point.wgs84 : null;

@@ -35,9 +35,9 @@ from dashboard.components.casemap import map_id
 from dashboard.components.signin import SignIn
 from dashboard.geodata import grid_layer
 from dashboard.i18n import Lang, lang_of, t
+from dashboard.report_form import FormState
 from dashboard.report_layout import (
     PAGE,
-    FormState,
     confirm_body,
     form_layout,
     legend,
@@ -87,14 +87,6 @@ def _my_area(client: ApiClient, codes: list[str]) -> tuple[dict[str, Any], list[
     bounds = rr.area_bounds([shape(f["geometry"]).bounds for f in features])
     small = [c for c in grid_layer(client, "small").labels if codes and c.startswith(tuple(codes))]
     return {"type": "FeatureCollection", "features": features}, small, bounds
-
-
-def _marks(found: list[rr.Nearby]) -> dict[str, Any]:
-    """What the check draws: the searched circle and the look-alikes (lon, lat, hover)."""
-    marks = [
-        [n.lon, n.lat, f"{n.case_no} · {n.status_label} · {n.distance_m:.0f} m"] for n in found
-    ]
-    return {"radius_m": rr.DUPLICATE_RADIUS_M, "found": marks}
 
 
 def _look_alikes(client: ApiClient, category: str, lon: float, lat: float) -> list[rr.Nearby]:
@@ -173,18 +165,8 @@ def register_callbacks(app: Dash) -> None:
             basemap_url=settings.basemap_url,
         )
         tree = rr.category_tree(client.get("/api/categories"))
-        store = {
-            "groups": {
-                group.code: [
-                    {"code": leaf.code, "name": leaf.name, "unit": leaf.unit,
-                     "urgent": leaf.urgent, "limits": dict(leaf.limits)}
-                    for leaf in group.children
-                ]
-                for group in tree
-            },
-            "names": {leaf.code: f"{g.name} / {leaf.name}" for g in tree for leaf in g.children},
-            "units": {u["code"]: u["short_name"] or u["name"] for u in client.get("/api/units")},
-        }  # fmt: skip
+        units = client.get("/api/units")
+        store = rr.category_store(tree, {u["code"]: u["short_name"] or u["name"] for u in units})
         names = _names(client)
         area = " · ".join(names.get(code, code) for code in codes) or t("report_whole_city", lang)
         who = f"{session.get('username', '')} · {t('report_my_area', lang)}：{area}"
@@ -206,17 +188,14 @@ def register_callbacks(app: Dash) -> None:
         State(_id("bound"), "data"),
     )
 
-    @app.callback(
+    clientside_callback(
+        ClientsideFunction("report", "fillPoint"),
         Output(_id("lon"), "value"),
         Output(_id("lat"), "value"),
         Output(_id("crs"), "value"),
         Input(_id("click"), "data"),
         prevent_initial_call=True,
     )
-    def clicked(click: dict[str, float] | None) -> tuple[Any, Any, Any]:
-        if not click:
-            return no_update, no_update, no_update
-        return f"{click['lon']:.6f}", f"{click['lat']:.6f}", "wgs84"
 
     @app.callback(
         Output(_id("point"), "data"),
@@ -340,7 +319,7 @@ def register_callbacks(app: Dash) -> None:
             )
         label = t("report_confirm_anyway" if found else "report_confirm", lang)
         card = confirm_body(form, body, attached, found, lang)
-        return "confirm", card, label, not found, None, _marks(found)
+        return "confirm", card, label, not found, None, rr.check_marks(found)
 
     @app.callback(
         Output(_id("stage"), "data", allow_duplicate=True),
