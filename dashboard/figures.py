@@ -294,3 +294,135 @@ def bar_chart(
     if horizontal:
         figure.update_yaxes(autorange="reversed")
     return figure
+
+
+EMPTY_SOURCE: Final = {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+"""A source no layer uses: Plotly drops an empty ``sources`` object when it redraws a map,
+and MapLibre then refuses the style ("missing required property sources"), which stops
+every later redraw of the graph; one named source keeps the object."""
+
+GRIDS_TOP: Final = "report-grids-top"
+"""An empty style layer: the grids are drawn below it and the marks above, whatever order
+MapLibre receives the layers in (the grids' layer arrives late, when its file is read)."""
+
+REPORT_TRACES: Final = ("grids", "mine", "outline", "names", "radius", "pin_halo", "pin", "nearby")
+"""The report map's traces in order; the point and look-alikes are patched by name index."""
+
+
+def report_map(
+    *,
+    grids_geojson: str | dict[str, Any],
+    small_grids: Sequence[tuple[str, str]],
+    mine: Sequence[str] = (),
+    mine_geojson: dict[str, Any] | None = None,
+    outline_geojson: dict[str, Any] | None = None,
+    names: Sequence[tuple[str, float, float]] = (),
+    view: MapView,
+    basemap_url: str = "",
+) -> go.Figure:
+    """The map of the report form: small grids (the user's own lit), outlines, the pin.
+
+    The pin (``pin_halo``, ``pin``), the searched circle (``radius``) and the look-alike
+    cases (``nearby``) start empty; the page draws them in the browser as they change.
+    """
+    own = set(mine)
+    figure = go.Figure()
+    figure.add_trace(
+        go.Choroplethmap(
+            below=GRIDS_TOP,
+            geojson=grids_geojson,
+            featureidkey="properties.code",
+            locations=[code for code, _ in small_grids],
+            z=[1 if code in own else 0 for code, _ in small_grids],
+            text=[name for _, name in small_grids],
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, "rgba(16,41,74,0.55)"], [1, "rgba(53,196,255,0.30)"]],
+            showscale=False,
+            marker={"line": {"width": 0.6, "color": theme.PANEL_EDGE}},
+            hovertemplate="%{text} · %{location}<extra></extra>",
+            name="grids",
+        )
+    )
+    for name, geojson, width, colour in (
+        ("mine", mine_geojson, 2.6, theme.OKABE_ITO["yellow"]),
+        ("outline", outline_geojson, 1.8, theme.ACCENT),
+    ):
+        features = (geojson or {}).get("features", [])
+        figure.add_trace(
+            go.Choroplethmap(
+                below=GRIDS_TOP,
+                geojson=geojson or {"type": "FeatureCollection", "features": []},
+                featureidkey="properties.code",
+                locations=[f["properties"]["code"] for f in features],
+                z=[0] * len(features),
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker={"line": {"width": width, "color": colour}},
+                hoverinfo="skip",
+                name=name,
+            )
+        )
+    figure.add_trace(
+        go.Scattermap(
+            below="",
+            lon=[lon for _, lon, _ in names],
+            lat=[lat for _, _, lat in names],
+            text=[label for label, _, _ in names],
+            mode="text",
+            textfont={"size": 14, "color": theme.TEXT_MAIN, "family": "Open Sans Regular"},
+            hoverinfo="skip",
+            name="names",
+        )
+    )
+    figure.add_trace(
+        go.Scattermap(
+            below="",
+            lon=[],
+            lat=[],
+            mode="lines",
+            fill="toself",
+            fillcolor="rgba(230,159,0,0.10)",
+            line={"width": 2, "color": theme.OKABE_ITO["orange"]},
+            hoverinfo="skip",
+            name="radius",
+        )
+    )
+    pins = (("pin_halo", 26, "#ffffff"), ("pin", 16, theme.OKABE_ITO["vermillion"]))
+    for name, size, colour in pins:
+        figure.add_trace(
+            go.Scattermap(
+                below="",
+                lon=[],
+                lat=[],
+                mode="markers",
+                marker={"size": size, "color": colour, "opacity": 0.9},
+                hoverinfo="skip",
+                name=name,
+            )
+        )
+    figure.add_trace(
+        go.Scattermap(
+            below="",
+            lon=[],
+            lat=[],
+            text=[],
+            mode="markers",
+            marker={"size": 18, "color": theme.OKABE_ITO["orange"], "opacity": 0.95},
+            hovertemplate="%{text}<extra></extra>",
+            name="nearby",
+        )
+    )
+    style = map_style(dark=True, basemap_url=basemap_url)
+    style["sources"].setdefault("none", EMPTY_SOURCE)
+    style["layers"].append({"id": GRIDS_TOP, "type": "line", "source": "none"})
+    figure.update_layout(
+        map={"style": style, "center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom},
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "color": theme.TEXT_MAIN},
+        uirevision="report",
+        showlegend=False,
+        clickmode="none",
+    )
+    return figure

@@ -124,3 +124,23 @@ def test_stored_photo_has_no_exif_and_is_served_nosniff(
     image = Image.open(io.BytesIO(served.content))
     assert image.size == (20, 40) and not image.getexif()
     assert stored.json()["size_bytes"] == len(served.content)
+
+
+def test_a_case_lists_its_photos_to_those_who_may_see_them(client: TestClient) -> None:
+    dispatcher = login(client, "dispatcher")
+    case_id = report(client, dispatcher)["id"]
+    path = f"/api/incidents/{case_id}/photos"
+    assert client.get(path, headers=dispatcher).json() == []
+    png = encoded(Image.new("RGB", (8, 8), "red"), "PNG")
+    stored = [
+        upload_photo(client, dispatcher, case_id, "a.jpg", camera_jpeg()).json(),
+        upload_photo(client, dispatcher, case_id, "b.png", png, "image/png").json(),
+    ]
+    listed = client.get(path, headers=dispatcher).json()
+    assert [(p["id"], p["url"], p["content_type"]) for p in listed] == [
+        (p["id"], p["url"], p["content_type"]) for p in stored
+    ]
+    assert len(client.get(path, headers=login(client, "analyst")).json()) == 2
+    assert client.get(path, headers=login(client, "screen")).status_code == 403
+    outsider = login(client, "gridworker_441502002002")  # another community's grid worker
+    assert client.get(path, headers=outsider).status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import col, func, select
 
 from api.context import AppContext
@@ -54,3 +55,32 @@ def test_a_live_case_runs_the_whole_loop_by_the_right_people(city_context: AppCo
             assert all(e.role == "dispatcher" for e in trail if e.action == "callback")
             closed += incident.status == "closed"
     assert closed
+
+
+LOOP_KINDS = {"accept", "dispatch", "claim", "assign", "start", "handle", "verify", "callback"}
+TURN_KINDS = {"whistle", "report_in", "rate_report_in", "escalate", "review"}
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # the ticks above run on both
+def test_the_first_minutes_show_every_kind_of_transition(city_context: AppContext) -> None:
+    """From an empty city, within 45 ticks (3 minutes at 4 s): the loop, its turns, a close."""
+    simulator = Simulator(city_context, seed=11, interval_s=0.01)
+    wanted, seen, closed, ticks = LOOP_KINDS | TURN_KINDS, set[str](), 0, 0
+    while ticks < 45 and not (wanted <= seen and closed):
+        simulator.tick()
+        ticks += 1
+        with city_context.db.session() as session:
+            seen = set(session.exec(select(IncidentEvent.action)).all())
+            closed = session.exec(
+                select(func.count()).select_from(Incident).where(Incident.status == "closed")
+            ).one()
+    assert wanted <= seen, f"after {ticks} ticks, never: {', '.join(sorted(wanted - seen))}"
+    assert closed, f"no case closed in {ticks} ticks"
+    with city_context.db.session() as session:
+        events = session.exec(select(IncidentEvent).order_by(col(IncidentEvent.id))).all()
+    whistled = {e.incident_id for e in events if e.action == "whistle"}
+    # a township centre blows the whistle; the summoned departments' officers report in
+    assert all(e.actor.startswith("dispatcher_") for e in events if e.action == "whistle")
+    assert all(
+        e.role == "officer" and e.incident_id in whistled for e in events if e.action == "report_in"
+    )

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.cases.access import get_visible
 from api.cases.images import check_photo
@@ -16,7 +16,7 @@ from api.exceptions import Forbidden, NotFound
 from api.models import IncidentPhoto, utcnow
 from api.workflow import Actor, Permission, may
 
-__all__ = ["PHOTO_TYPES", "attach_photo", "photo_file"]
+__all__ = ["PHOTO_TYPES", "attach_photo", "case_photos", "photo_file"]
 
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
@@ -59,8 +59,25 @@ def attach_photo(
         )
         session.add(photo)
         session.flush()
-        public = PhotoPublic.model_validate(photo, from_attributes=True)
-        return public.model_copy(update={"url": f"/api/incidents/{incident_id}/photos/{photo.id}"})
+        return _public(photo)
+
+
+def _public(photo: IncidentPhoto) -> PhotoPublic:
+    public = PhotoPublic.model_validate(photo, from_attributes=True)
+    url = f"/api/incidents/{photo.incident_id}/photos/{photo.id}"
+    return public.model_copy(update={"url": url})
+
+
+def case_photos(session: Session, actor: Actor, incident_id: int) -> list[PhotoPublic]:
+    """The photos of a case, oldest first, for a caller allowed to see it and its photos."""
+    _require(actor, Permission.view_photos, "open case photos")
+    get_visible(session, actor, incident_id)
+    rows = session.exec(
+        select(IncidentPhoto)
+        .where(IncidentPhoto.incident_id == incident_id)
+        .order_by(col(IncidentPhoto.id))
+    ).all()
+    return [_public(photo) for photo in rows]
 
 
 def _store_file(context: AppContext, incident_id: int, name: str, content: bytes) -> Path:

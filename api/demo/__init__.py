@@ -5,7 +5,9 @@
 - :mod:`api.demo.story` draws what happens to a case and picks its next step among those the
   workflow allows; :mod:`api.demo.pace` says when, in the workflow's working time;
 - :mod:`api.demo.cast` says who acts; :mod:`api.demo.texts` what they write;
-- :mod:`api.demo.simulator` keeps new reports and steps coming while the server runs.
+- :mod:`api.demo.simulator` keeps new reports and steps coming while the server runs, and
+  :mod:`api.demo.showcase` names the turns (whistle, escalation, 不满意 call-back, review…)
+  it shows in a demo's first minute.
 """
 
 from api.demo.build import DEMO_COUNTS, HISTORY_DAYS, HISTORY_INCIDENTS, demo_present, ensure_demo

@@ -38,7 +38,7 @@ from api.cases.formats import (
     negotiate,
 )
 from api.cases.intake import submit_report
-from api.cases.photos import attach_photo, photo_file
+from api.cases.photos import attach_photo, case_photos, photo_file
 from api.cases.queries import (
     CaseFilter,
     CaseSort,
@@ -360,6 +360,21 @@ async def upload_photo(
     return await run_in_threadpool(
         attach_photo, context, principal, incident_id, content, declared_type=file.content_type
     )
+
+
+@router.get(
+    "/{incident_id}/photos",
+    summary="The case's photos",
+    response_model=list[PhotoPublic],
+    operation_id="list_photos",
+)
+def list_photos(
+    incident_id: CaseId,
+    session: SessionDep,
+    principal: Annotated[Actor, allowed(Permission.view_photos)],
+) -> list[PhotoPublic]:
+    """Every photo of the case (metadata and ``url``), oldest first."""
+    return case_photos(session, principal, incident_id)
 
 
 @router.get(
