@@ -168,7 +168,7 @@ def _import_held_before_commit(context: AppContext) -> Iterator[Callable[[], boo
     PostGIS: this test holds the grid generation's row lock, which the import takes last,
     after deleting the old layer and inserting the new one; so it waits there, uncommitted.
     SQLite: the import holds the write lock and its uncommitted pages have spilled into
-    the write-ahead log (a quarter of a megabyte of it; the write lasts about 0.1 s here,
+    the write-ahead log (a quarter of a megabyte of it; the write lasts about 0.5 s here,
     so the check is polled without pause).
     """
     if context.db.store == "postgis":
@@ -213,7 +213,9 @@ def test_kill_9_of_a_grid_import_halfway_leaves_the_grids_as_they_were(
     city_context: AppContext, tmp_path: Path
 ) -> None:
     before = _stored_grids(city_context)
-    path = _heavy_small_grids(tmp_path, split=(4, 6), vertices=1000)
+    # SQLite's import must write long enough to be caught writing; PostGIS's waits on a lock
+    vertices = 4000 if city_context.db.store == "sqlite" else 1000
+    path = _heavy_small_grids(tmp_path, split=(4, 6), vertices=vertices)
     args = ["import-grids", str(path), "--level", "small", "--code-field", "GRID_CODE"]
     args += ["--name-field", "GRID_NAME", "--parent-field", "PARENT"]
     env = {
