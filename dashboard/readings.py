@@ -105,7 +105,10 @@ def ticker_line(message: dict[str, Any]) -> tuple[int, str, str, str]:
 def ranked_units(
     answer: dict[str, Any], kind: str, rate: str = "resolution_rate"
 ) -> list[dict[str, Any]]:
-    """``/api/stats/units``: the ranked units of ``kind`` in place order, with N and a rate."""
+    """``/api/stats/units``: the ranked units of ``kind`` in place order, with N and a rate.
+
+    Places are renumbered among the units of ``kind`` (the API ranks all units together).
+    """
     rows = []
     for item in answer.get("items", []):
         if item.get("kind") != kind or item.get("place") is None:
@@ -121,7 +124,10 @@ def ranked_units(
                 "n": value.get("denominator", 0),
             }
         )
-    return sorted(rows, key=lambda row: row["place"])
+    rows.sort(key=lambda row: row["place"])
+    for place, row in enumerate(rows, start=1):
+        row["place"] = place  # the place among units of this kind
+    return rows
 
 
 def red_and_black(rows: Sequence[dict[str, Any]], most: int = 5) -> tuple[list[Any], list[Any]]:

@@ -64,3 +64,16 @@ def test_townships_rank_by_rate_with_small_samples_last() -> None:
         (2, "甲", 40),
         ("—", "乙", 3),
     ]
+
+
+def test_units_are_placed_among_their_own_kind() -> None:
+    def unit(code: str, kind: str, place: int) -> dict[str, object]:
+        rates = {"resolution_rate": {"percent": 90.0, "denominator": 20}}
+        counts = {"cases": 20}
+        return {"code": code, "name": code, "kind": kind, "place": place, "score": 90.0,
+                "rates": rates, "counts": counts}  # fmt: skip
+
+    answer = {"items": [unit("gaj", "department", 3), unit("t1", "township", 1),
+                        unit("cgj", "department", 2), unit("t2", "township", 4)]}  # fmt: skip
+    rows = readings.ranked_units(answer, "department")
+    assert [(r["place"], r["name"]) for r in rows] == [(1, "cgj"), (2, "gaj")]

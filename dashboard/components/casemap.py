@@ -44,6 +44,10 @@ class CaseMap(html.Div):
                     ),
                     type="circle",
                     color=theme.ACCENT,
+                    # live patches arrive every few seconds: the spinner only for slow
+                    # draws, and the map stays visible under it
+                    delay_show=1000,
+                    overlay_style={"visibility": "visible", "opacity": 0.85},
                     parent_className="case-map-loading",
                 ),
                 html.Div(id=map_id(aio_id, "legend"), className="map-legend"),
