@@ -22,7 +22,7 @@ from dashboard.i18n import lang_of, t
 
 PAGE_MODULES = ("home", "screen", "workbench", "analysis", "report")
 """The pages, in navigation order (each ``dashboard/pages/<name>.py``)."""
-COMPONENT_MODULES = ("signin", "kpi", "casemap")
+COMPONENT_MODULES = ("signin", "kpi", "casemap", "filterbar")
 """Widgets with callbacks of their own (``dashboard/components/<name>.py``)."""
 
 
@@ -172,6 +172,8 @@ def callback_body_problem(
         return "output", "names no callback of this dashboard", 422
     for name, item_type in CALLBACK_LISTS.items():
         items = body.get(name, [])
+        if name == "outputs" and isinstance(items, dict):
+            items = [items]  # a callback with a single output sends it alone, not in a list
         if not isinstance(items, list) or not all(isinstance(i, item_type) for i in items):
             return name, "is not a list of the expected items", 422
     return None

@@ -105,6 +105,7 @@ def crosstab(
     return {
         "window": {"from": query.start.isoformat(), "to": query.end.isoformat()},
         "counts": list(counts),
+        "min_cases": query.context.settings.ranking_min_cases,
         "rows": _axis(session, rows, cells, "row", counts),
         "cols": _axis(session, cols, cells, "col", counts) if cols else None,
         "cells": cells,
@@ -183,6 +184,7 @@ def durations(session: Session, query: StatsQuery) -> dict[str, Any]:
     return {
         "window": {"from": query.start.isoformat(), "to": query.end.isoformat()},
         "stages": [{"stage": s, "label": label} for s, label, _, _ in STAGES],
+        "min_cases": query.context.settings.ranking_min_cases,
         "all": entry("*") | {"unit": None, "name": None},
         "items": [entry(k) for k in units],
     }
