@@ -207,7 +207,7 @@ def stage_bars(
             )
         )
     figure = panel_layout(figure, legend=True)
-    figure.update_layout(barmode="stack", bargap=0.3)
+    figure.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(title={"text": unit_label, "font": {"size": 11}})
     return figure
@@ -254,7 +254,8 @@ def rate_bars(items: Sequence[tuple[str, float | None, int, bool]]) -> go.Figure
     )
     figure = panel_layout(figure)
     figure.update_yaxes(autorange="reversed")
-    figure.update_xaxes(ticksuffix="%", rangemode="tozero")
+    top = max((value or 0 for _, value, _, _ in items), default=0)
+    figure.update_xaxes(ticksuffix="%", range=[0, max(top, 1) * 1.45])
     return figure
 
 
@@ -276,6 +277,7 @@ def share_bars(items: Sequence[tuple[str, float]], colour: str = "sky") -> go.Fi
     )
     figure = panel_layout(figure)
     figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(range=[0, max((v for _, v in ordered), default=1) * 1.3])
     return figure
 
 

@@ -16,7 +16,7 @@ from dashboard import analysis_figures as charts
 from dashboard import analysis_readings as read
 from dashboard import figures, readings
 from dashboard.analysis_state import STATUSES, AnalysisView, case_params, stats_params
-from dashboard.client import ApiClient
+from dashboard.client import ApiClient, ApiError, api_client
 from dashboard.components.kpi import rate_text
 from dashboard.geodata import grid_layer, layer_of
 from dashboard.i18n import Lang, t
@@ -24,8 +24,17 @@ from dashboard.settings import dashboard_settings
 
 CASE_TABLE_ROWS = 500
 LONG_RUNNING_ROWS = 15
-MAP_SIZE = (1060, 600)
+MAP_SIZE = (1240, 660)
 OPEN = tuple(s for s in STATUSES if s in readings.OPEN_STATUSES)
+
+
+def reference() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The category tree and the units, for the filter bar (public API answers)."""
+    try:
+        client = api_client()
+        return client.get("/api/categories"), client.get("/api/units")
+    except ApiError:
+        return [], []
 
 
 @dataclass(frozen=True)
@@ -141,20 +150,21 @@ def area_panels(client: ApiClient, view: AnalysisView, place: Place, lang: Lang)
     repeats = client.get(
         "/api/stats/crosstab", rows=place.level, count=["cases", "repeated"], **params
     )
-    spots = client.get("/api/stats/alerts", **params).get("hot_spots", [])
+    alerts = client.get("/api/stats/alerts", **params)
     empty = charts.empty_figure(t("no_data", lang))
     repeat_items = read.repeat_rates(repeats)
     return [
         charts.heat_table(rows, cols, matrix) if matrix else empty,
         charts.rate_bars(repeat_items) if repeat_items else empty,
-        hot_spot_list(spots, place, lang),
+        hot_spot_list(alerts, place, lang),
     ]
 
 
-def hot_spot_list(spots: list[dict[str, Any]], place: Place, lang: Lang) -> html.Ul:
+def hot_spot_list(alerts: dict[str, Any], place: Place, lang: Lang) -> html.Div:
     """Hot spots (the same 小类 again and again in one small grid), named by their grids."""
+    rule = alerts.get("hot_spot_rule") or {}
     lines = []
-    for spot in spots[:8]:
+    for spot in alerts.get("hot_spots", [])[:8]:
         chain = read.lineage(place.tree, spot["small_code"])
         where = " · ".join(node.name for node in chain) or spot["small_code"]
         lines.append(
@@ -166,7 +176,18 @@ def hot_spot_list(spots: list[dict[str, Any]], place: Place, lang: Lang) -> html
                 ]
             )
         )
-    return html.Ul(lines or [html.Li(t("no_hot_spots", lang))], className="hot-list")
+    return html.Div(
+        [
+            html.H3(t("hot_spots", lang), className="hot-head"),
+            html.Ul(lines or [html.Li(t("no_hot_spots", lang))], className="hot-list"),
+            html.P(
+                t("hot_rule", lang).format(
+                    days=rule.get("days", "?"), times=rule.get("min_times", "?")
+                ),
+                className="hot-rule",
+            ),
+        ]
+    )
 
 
 def unit_panels(client: ApiClient, view: AnalysisView, lang: Lang) -> list[Any]:

@@ -86,10 +86,10 @@ def encode_view(view: AnalysisView) -> str:
         value = getattr(view, name)
         if value:
             pairs.append((name, value))
-    for name in ("status", "source", "light"):
+    for name, known in (("status", STATUSES), ("source", SOURCES), ("light", LIGHTS)):
         values = getattr(view, name)
         if values:
-            pairs.append((name, ",".join(values)))
+            pairs.append((name, ",".join(v for v in known if v in values)))
     if view.urgent is not None:
         pairs.append(("urgent", "1" if view.urgent else "0"))
     if view.measure != "count":
@@ -189,3 +189,11 @@ def view_to_store(view: AnalysisView) -> dict[str, Any]:
 def view_from_store(data: Mapping[str, Any] | None) -> AnalysisView:
     """The view a store holds (the default view when empty)."""
     return decode_view((data or {}).get("search", ""))
+
+
+def export_name(view: AnalysisView, suffix: str) -> str:
+    """The file name of an export: 民情事件, the grid, the dates."""
+    parts = ["民情事件", view.grid or "全市"]
+    if view.start and view.end:
+        parts.append(f"{view.start:%Y%m%d}-{view.end:%Y%m%d}")
+    return "_".join(parts) + f".{suffix}"

@@ -38,7 +38,13 @@ def data_grid(
         id=grid_id,
         columnDefs=columns,
         rowData=[],
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 64},
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "minWidth": 64,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         columnSize="responsiveSizeToFit",
         getRowId=f"params.data.{row_id}",
         dashGridOptions={

@@ -85,6 +85,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "hours": ("小时", "hours"),
     "repeat_complaints": ("重复投诉", "Repeat complaints"),
     "no_hot_spots": ("暂无热点", "No hot spots"),
+    "hot_rule": (
+        "热点：近 {days} 天同一小网格同一小类上报 ≥ {times} 次",
+        "Hot spot: the same 小类 at least {times} times in one small grid within {days} days",
+    ),
     "long_running": ("久拖未结（骨头案）", "Long-running cases"),
     "case_table": ("事件列表", "Cases"),
     "table_note": (

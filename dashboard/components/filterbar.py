@@ -128,7 +128,7 @@ class FilterBar(html.Div):
                         placeholder=t("all", lang),
                         className="fb-dropdown",
                     ),
-                    "1 1 170px",
+                    "1 1 130px",
                 ),
                 _labelled(
                     t("status", lang),
@@ -139,7 +139,7 @@ class FilterBar(html.Div):
                         placeholder=t("all", lang),
                         **multi,
                     ),
-                    "1 1 170px",
+                    "1 1 130px",
                 ),
                 _labelled(
                     t("unit", lang),
@@ -150,7 +150,7 @@ class FilterBar(html.Div):
                         placeholder=t("all", lang),
                         className="fb-dropdown",
                     ),
-                    "1 1 150px",
+                    "1 1 130px",
                 ),
                 _labelled(
                     t("source", lang),
@@ -161,7 +161,7 @@ class FilterBar(html.Div):
                         placeholder=t("all", lang),
                         **multi,
                     ),
-                    "1 1 150px",
+                    "1 1 130px",
                 ),
                 _labelled(
                     t("urgency", lang),
@@ -172,7 +172,7 @@ class FilterBar(html.Div):
                         placeholder=t("all", lang),
                         className="fb-dropdown",
                     ),
-                    "0 1 110px",
+                    "0 1 100px",
                 ),
                 _labelled(
                     t("light", lang),
@@ -183,7 +183,7 @@ class FilterBar(html.Div):
                         placeholder=t("all", lang),
                         **multi,
                     ),
-                    "0 1 130px",
+                    "0 1 110px",
                 ),
                 _labelled(
                     t("tier", lang),
@@ -194,7 +194,7 @@ class FilterBar(html.Div):
                         placeholder=t("all", lang),
                         className="fb-dropdown",
                     ),
-                    "0 1 110px",
+                    "0 1 100px",
                 ),
                 _labelled(
                     t("search", lang),
@@ -205,7 +205,7 @@ class FilterBar(html.Div):
                         placeholder=t("search_hint", lang),
                         className="fb-input",
                     ),
-                    "1 1 150px",
+                    "1 1 130px",
                 ),
                 html.Button(t("reset", lang), id=fid("reset"), className="fb-reset", n_clicks=0),
             ],

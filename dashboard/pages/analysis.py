@@ -22,11 +22,12 @@ from dashboard.analysis_state import (
     AnalysisView,
     case_params,
     decode_view,
+    export_name,
     view_from_store,
     view_to_store,
 )
 from dashboard.analysis_tables import area_columns, case_columns, data_grid, unit_columns
-from dashboard.client import ApiError, api_client
+from dashboard.client import api_client
 from dashboard.components.casemap import CaseMap, map_id
 from dashboard.components.filterbar import FIELDS, FilterBar, filter_id, view_of_filters
 from dashboard.components.kpi import KpiTile, kpi_id
@@ -69,20 +70,11 @@ def _graph(name: str, height: int) -> dcc.Graph:
     )
 
 
-def _reference() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The category tree and the units, for the filter bar (public API answers)."""
-    try:
-        client = api_client()
-        return client.get("/api/categories"), client.get("/api/units")
-    except ApiError:
-        return [], []
-
-
 def layout(**query: str) -> html.Div:
     """The view the URL names: head, filters, KPIs, map and charts, scorecards, tables."""
     view = decode_view(query).with_dates(datetime.now(CHINA).date())
     lang = lang_of(view.lang)
-    categories, units = _reference()
+    categories, units = panels.reference()
     measure = dcc.Dropdown(
         id=_id("measure"),
         options=[{"label": t(f"m_{m}", lang), "value": m} for m in MEASURES],
@@ -120,84 +112,96 @@ def layout(**query: str) -> html.Div:
             FilterBar(FILTERS, view, categories=categories, units=units),
             html.Div(id=_id("signin"), className="analysis-signin"),
             html.Div(
-                [KpiTile(_id(key), t(key, lang), tone=tone) for key, tone in KPIS],
-                className="analysis-kpis",
-            ),
-            html.Div(
                 [
-                    html.Section(
-                        [
-                            html.Div(
-                                [html.H2(id=_id("map-title"), className="panel-title"), measure],
-                                className="panel-head",
-                            ),
-                            CaseMap(_id("map"), height="600px"),
-                            html.Div(id=_id("map-note"), className="map-note"),
-                        ],
-                        className="analysis-panel panel-map",
+                    html.Div(
+                        [KpiTile(_id(key), t(key, lang), tone=tone) for key, tone in KPIS],
+                        className="analysis-kpis",
                     ),
                     html.Div(
                         [
-                            _panel(t("trend_window", lang), _graph("trend", 190), "trend"),
-                            _panel(t("source_mix", lang), _graph("sources", 190), "sources"),
-                            _panel(t("tiers", lang), _graph("tiers", 190), "tiers"),
+                            html.Section(
+                                [
+                                    html.Div(
+                                        [
+                                            html.H2(id=_id("map-title"), className="panel-title"),
+                                            measure,
+                                        ],
+                                        className="panel-head",
+                                    ),
+                                    CaseMap(_id("map"), height="660px"),
+                                    html.Div(id=_id("map-note"), className="map-note"),
+                                ],
+                                className="analysis-panel panel-map",
+                            ),
+                            html.Div(
+                                [
+                                    _panel(t("trend_window", lang), _graph("trend", 190), "trend"),
+                                    _panel(
+                                        t("source_mix", lang), _graph("sources", 190), "sources"
+                                    ),
+                                    _panel(t("tiers", lang), _graph("tiers", 190), "tiers"),
+                                ],
+                                className="analysis-column",
+                            ),
                         ],
-                        className="analysis-column",
+                        className="analysis-row row-map",
+                    ),
+                    html.Div(
+                        [
+                            _panel(t("heat_table", lang), _graph("heat", 420), "heat"),
+                            _panel(
+                                t("area_scorecard", lang),
+                                data_grid(_id("areas"), area_columns(lang), height="420px"),
+                                "areas",
+                            ),
+                        ],
+                        className="analysis-row row-two",
+                    ),
+                    html.Div(
+                        [
+                            _panel(
+                                t("unit_scorecard", lang),
+                                data_grid(_id("units"), unit_columns(lang), height="420px"),
+                                "units",
+                            ),
+                            _panel(t("unit_rates", lang), _graph("unit-rates", 420), "unit-rates"),
+                            _panel(t("stage_hours", lang), _graph("stages", 420), "stages"),
+                        ],
+                        className="analysis-row row-three",
+                    ),
+                    html.Div(
+                        [
+                            _panel(
+                                t("repeat_complaints", lang),
+                                html.Div(
+                                    [_graph("repeats", 300), html.Div(id=_id("hot-spots"))],
+                                    className="repeat-body",
+                                ),
+                                "repeats",
+                            ),
+                            _panel(
+                                t("long_running", lang),
+                                data_grid(
+                                    _id("long"),
+                                    case_columns(lang, brief=True),
+                                    height="300px",
+                                    row_id="key",
+                                ),
+                                "long",
+                            ),
+                        ],
+                        className="analysis-row row-two",
+                    ),
+                    _panel(
+                        t("case_table", lang),
+                        data_grid(_id("cases"), case_columns(lang), height="460px", row_id="key"),
+                        "cases",
+                        tools=html.Span(id=_id("cases-note"), className="panel-note"),
                     ),
                 ],
-                className="analysis-row row-map",
-            ),
-            html.Div(
-                [
-                    _panel(t("heat_table", lang), _graph("heat", 420), "heat"),
-                    _panel(
-                        t("area_scorecard", lang),
-                        data_grid(_id("areas"), area_columns(lang), height="420px"),
-                        "areas",
-                    ),
-                ],
-                className="analysis-row row-two",
-            ),
-            html.Div(
-                [
-                    _panel(
-                        t("unit_scorecard", lang),
-                        data_grid(_id("units"), unit_columns(lang), height="420px"),
-                        "units",
-                    ),
-                    _panel(t("unit_rates", lang), _graph("unit-rates", 420), "unit-rates"),
-                    _panel(t("stage_hours", lang), _graph("stages", 420), "stages"),
-                ],
-                className="analysis-row row-three",
-            ),
-            html.Div(
-                [
-                    _panel(
-                        t("repeat_complaints", lang),
-                        html.Div(
-                            [_graph("repeats", 300), html.Div(id=_id("hot-spots"))],
-                            className="repeat-body",
-                        ),
-                        "repeats",
-                    ),
-                    _panel(
-                        t("long_running", lang),
-                        data_grid(
-                            _id("long"),
-                            case_columns(lang, brief=True),
-                            height="300px",
-                            row_id="key",
-                        ),
-                        "long",
-                    ),
-                ],
-                className="analysis-row row-two",
-            ),
-            _panel(
-                t("case_table", lang),
-                data_grid(_id("cases"), case_columns(lang), height="460px", row_id="key"),
-                "cases",
-                tools=html.Span(id=_id("cases-note"), className="panel-note"),
+                id=_id("body"),
+                className="analysis-body",
+                hidden=True,
             ),
         ],
         className="page page-analysis",
@@ -233,14 +237,15 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(
         Output(_id("auth"), "data"),
         Output(_id("signin"), "children"),
+        Output(_id("body"), "hidden"),
         Input("shell-session", "data"),
         State(_id("view"), "data"),
     )
-    def authorise(session: dict[str, Any] | None, data: dict[str, Any]) -> tuple[Any, Any]:
+    def authorise(session: dict[str, Any] | None, data: dict[str, Any]) -> tuple[Any, Any, bool]:
         if session and session.get("token"):
-            return {"token": session["token"]}, None
+            return {"token": session["token"]}, None, False
         lang = lang_of(view_from_store(data).lang)
-        return None, SignIn(_id("signin-form"), lang, hint=t("analysis_signin", lang))
+        return None, SignIn(_id("signin-form"), lang, hint=t("analysis_signin", lang)), True
 
     @app.callback(
         Output(_id("view"), "data"),
@@ -386,11 +391,3 @@ def register_callbacks(app: Dash) -> None:
         view = view_from_store(data)
         response = api_client(auth["token"]).request("GET", path, params=case_params(view))
         return dcc.send_bytes(response.content, export_name(view, suffix))
-
-
-def export_name(view: AnalysisView, suffix: str) -> str:
-    """The file name of an export: 民情事件, the grid, the dates."""
-    parts = ["民情事件", view.grid or "全市"]
-    if view.start and view.end:
-        parts.append(f"{view.start:%Y%m%d}-{view.end:%Y%m%d}")
-    return "_".join(parts) + f".{suffix}"
