@@ -4,7 +4,7 @@ The mini city (2 large × 2 medium × 4 small grids) with a played history; the 
 clicks a large grid, then a medium grid, on the WebGL map itself (a real mouse click at
 the pixel MapLibre projects the grid's centre to), and checks what anyone would: the
 breadcrumb, the grids the choropleth shows, the table's rows.  The URL then opens the
-same view in a fresh browser.
+same view in another browser profile, after signing in there.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ MAP_IDLE = """() => {
     const gd = document.querySelector('#analysis-map .js-plotly-plot');
     const layout = gd && gd._fullLayout && gd._fullLayout.map;
     const map = layout && layout._subplot && layout._subplot.map;
-    if (!map || !map.loaded() || map.isMoving()) { return false; }
+    if (!map || map.isMoving()) { return false; }
     const centre = map.getCenter();
     return Math.abs(centre.lng - layout.center.lon) < 1e-6
         && Math.abs(centre.lat - layout.center.lat) < 1e-6
@@ -150,7 +150,9 @@ def test_drill_down_by_clicking_and_share_the_url(city_context: AppContext) -> N
             page.go_back()  # the breadcrumb's step up is also the browser's back
             _wait_for_crumb(page, large[LARGE])
 
-        with chromium_page(1600, 1000) as fresh:
+            # a colleague opens the link: another browser profile, nothing but the URL
+            profile = page.context.browser.new_context(viewport={"width": 1600, "height": 1000})
+            fresh = profile.new_page()
             fresh.goto(shared)
             _sign_in(fresh)
             _wait_for_map(fresh, _children(MEDIUM, "small"))
