@@ -15,7 +15,7 @@ from dash import html
 from dashboard import analysis_figures as charts
 from dashboard import analysis_readings as read
 from dashboard import figures, readings
-from dashboard.analysis_state import STATUSES, AnalysisView, case_params, stats_params
+from dashboard.analysis_state import SOURCES, STATUSES, AnalysisView, case_params, stats_params
 from dashboard.client import ApiClient, ApiError, api_client
 from dashboard.components.kpi import rate_text
 from dashboard.geodata import grid_layer, layer_of
@@ -129,8 +129,16 @@ def overview_panels(client: ApiClient, view: AnalysisView, lang: Lang) -> list[A
     days, series = readings.trend_series(
         client.get("/api/stats/trend", **params), (t("reported", lang), t("closed", lang))
     )
-    sources = read.share_items(client.get("/api/stats/crosstab", rows="source", **params))
-    tiers = readings.tier_shares(client.get("/api/stats/tiers", **params))
+    english = lang == "en"
+    source_names = {s: t(f"source_{s}", lang) for s in SOURCES} if english else None
+    sources = read.share_items(
+        client.get("/api/stats/crosstab", rows="source", **params), source_names
+    )
+    tier_answer = client.get("/api/stats/tiers", **params)
+    tiers = readings.tier_shares(tier_answer)
+    if english:
+        codes = [item["tier"] for item in tier_answer.get("items", [])]
+        tiers = [(t(f"tier_{code}", lang), n) for code, (_, n) in zip(codes, tiers, strict=True)]
     return [
         *(part for tile in tiles for part in tile),
         figures.trend_chart(days, series, dark=True),
@@ -196,6 +204,8 @@ def unit_panels(client: ApiClient, view: AnalysisView, lang: Lang) -> list[Any]:
     units = client.get("/api/stats/units", **params)
     rows = read.unit_rows(units)
     stages, hours = read.stage_hours(client.get("/api/stats/durations", **params))
+    if lang == "en":
+        stages = [(stage, t(f"stage_{stage}", lang)) for stage, _ in stages]
     labels = {name: t(name, lang) for name in read.UNIT_RATES}
     empty = charts.empty_figure(t("no_data", lang))
     return [
@@ -226,6 +236,8 @@ def case_panels(
     rows = read.case_rows(page.get("features", []), place.tree, unit_names, now)
     for row in rows + long_running:
         row["light_label"] = t(f"light_{row['light']}", lang) if row["light"] else ""
+        if lang == "en":
+            row["status"] = t(f"status_{row['status_code']}", lang)
     matched = int(page.get("numberMatched", len(rows)))
     note = t("table_note", lang).format(matched=matched, shown=len(rows))
     return [long_running, rows, note]

@@ -200,9 +200,17 @@ def heat_matrix(
     )
 
 
-def share_items(answer: Mapping[str, Any]) -> list[tuple[str, float]]:
-    """A one-way ``/api/stats/crosstab`` (e.g. by source) as (label, cases)."""
-    return [(r["label"] or "—", float(r["cases"])) for r in answer["rows"]["items"]]
+def share_items(
+    answer: Mapping[str, Any], names: Mapping[str, str] | None = None
+) -> list[tuple[str, float]]:
+    """A one-way ``/api/stats/crosstab`` (e.g. by source) as (label, cases).
+
+    ``names`` relabels keys (the interface's language); otherwise the API's label.
+    """
+    return [
+        ((names or {}).get(r["key"]) or r["label"] or "—", float(r["cases"]))
+        for r in answer["rows"]["items"]
+    ]
 
 
 def repeat_rates(
@@ -247,6 +255,7 @@ def case_rows(
                 "case_no": p["case_no"],
                 "category": p.get("category_name") or p["category_code"],
                 "status": p["status_label"],
+                "status_code": p["status"],
                 "light": p.get("light") or "",
                 "unit": unit_names.get(p.get("unit_code") or "", p.get("unit_code") or ""),
                 "large": _name(grid_names, p.get("large_code")),

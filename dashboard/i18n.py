@@ -155,6 +155,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "search": ("关键词", "Text"),
     "search_hint": ("编号、地址、描述", "Case no., address, text"),
     "reset": ("清空筛选", "Clear filters"),
+    "stage_accept": ("受理", "Accept"),
+    "stage_dispatch": ("派遣", "Dispatch"),
+    "stage_handle": ("处置", "Handle"),
+    "stage_close": ("核查回访结案", "Verify, call back, close"),
 }
 
 

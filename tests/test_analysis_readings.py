@@ -287,6 +287,7 @@ def test_case_rows_name_grids_and_units_and_count_days() -> None:
             "case_no": "SW-1",
             "category_code": "0201",
             "category_name": "飞线充电",
+            "status": "in_progress",
             "status_label": "处置中",
             "light": "red",
             "unit_code": "xfj",

@@ -9,6 +9,9 @@ same view in another browser profile, after signing in there.
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,6 +149,15 @@ def test_drill_down_by_clicking_and_share_the_url(city_context: AppContext) -> N
             assert f"grid={MEDIUM}" in shared and "category=03" in shared
             assert "from=2026-08-22" in shared and "to=2026-11-20" in shared
             screenshot(page, "analysis-drilled")
+
+            with page.expect_download() as download:  # the export holds the same selection
+                page.click("#analysis-export-csv")
+            exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+            records = list(csv.DictReader(io.StringIO(exported)))
+            assert records and {r["medium_code"] for r in records} == {MEDIUM}
+            assert {r["category_code"][:2] for r in records} == {"03"}
+            assert f"共 {len(records)} 件" in note
+            assert download.value.suggested_filename.startswith(f"民情事件_{MEDIUM}_20260822")
 
             page.go_back()  # the breadcrumb's step up is also the browser's back
             _wait_for_crumb(page, large[LARGE])
