@@ -1,16 +1,14 @@
 """分析研判: filter, drill down large → medium → small grid, compare units and areas, export.
 
-The whole view (dates, filters, selected grid, map measure, language) lives in the page
-URL: the layout reads it from the query (:func:`decode_view`), every change writes it back
-(:func:`encode_view`, ``history.pushState`` when the grid changes so the browser's back
-button climbs the breadcrumb), and a shared link reopens the same view.  The panels read
-the API in five callbacks, each behind a loading state.
+The whole view lives in the URL: the layout decodes the query, each change writes it back
+(``pushState`` when the grid changes, so the back button climbs the breadcrumb); dates not
+chosen mean the last 30 days.  Five callbacks fill the panels, each behind a loading state.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import dash
@@ -72,7 +70,7 @@ def _graph(name: str, height: int) -> dcc.Graph:
 
 def layout(**query: str) -> html.Div:
     """The view the URL names: head, filters, KPIs, map and charts, scorecards, tables."""
-    view = decode_view(query).with_dates(datetime.now(CHINA).date())
+    view = decode_view(query)
     lang = lang_of(view.lang)
     categories, units = panels.reference()
     measure = dcc.Dropdown(
@@ -109,7 +107,7 @@ def layout(**query: str) -> html.Div:
                 ],
                 className="analysis-head",
             ),
-            FilterBar(FILTERS, view, categories=categories, units=units),
+            FilterBar(FILTERS, view.with_dates(_today()), categories=categories, units=units),
             html.Div(id=_id("signin"), className="analysis-signin"),
             html.Div(
                 [
@@ -214,6 +212,15 @@ dash.register_page(
 )
 
 
+def _today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def _dated(data: dict[str, Any] | None) -> AnalysisView:
+    """The stored view with its dates (unchosen: the last 30 days up to today)."""
+    return view_from_store(data).with_dates(_today())
+
+
 def _drilled(view: AnalysisView, trigger: Any) -> AnalysisView | None:
     """The view after a click on the map, a breadcrumb step or a scorecard row, if any."""
     if trigger == map_id(_id("map")):
@@ -270,6 +277,8 @@ def register_callbacks(app: Dash) -> None:
         ):
             drilled = _drilled(view, trigger)
             return no_update if drilled is None else view_to_store(drilled)
+        if trigger != filter_id(FILTERS, "dates"):  # unchosen dates stay "the last 30 days"
+            start, end = (d.isoformat() if d else None for d in (view.start, view.end))
         chosen = view_of_filters(view, start, end, values)
         chosen = replace(chosen, measure=measure if measure in MEASURES else "count")
         return no_update if chosen == view else view_to_store(chosen)
@@ -309,7 +318,7 @@ def register_callbacks(app: Dash) -> None:
     def draw_map(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
         if not auth:
             return [no_update] * 5
-        view, client = view_from_store(data), api_client(auth["token"])
+        view, client = _dated(data), api_client(auth["token"])
         place = panels.place_of(client, view)
         lang = lang_of(view.lang)
         return [*panels.map_panel(client, view, place, lang), panels.crumbs(place, lang)]
@@ -329,7 +338,7 @@ def register_callbacks(app: Dash) -> None:
     def fill_overview(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
         if not auth:
             return [no_update] * (len(KPIS) * 2 + 3)
-        view = view_from_store(data)
+        view = _dated(data)
         return panels.overview_panels(api_client(auth["token"]), view, lang_of(view.lang))
 
     @app.callback(
@@ -342,7 +351,7 @@ def register_callbacks(app: Dash) -> None:
     def fill_areas(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
         if not auth:
             return [no_update] * 3
-        view, client = view_from_store(data), api_client(auth["token"])
+        view, client = _dated(data), api_client(auth["token"])
         place = panels.place_of(client, view)
         return panels.area_panels(client, view, place, lang_of(view.lang))
 
@@ -356,7 +365,7 @@ def register_callbacks(app: Dash) -> None:
     def fill_units(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
         if not auth:
             return [no_update] * 3
-        view = view_from_store(data)
+        view = _dated(data)
         return panels.unit_panels(api_client(auth["token"]), view, lang_of(view.lang))
 
     @app.callback(
@@ -369,7 +378,7 @@ def register_callbacks(app: Dash) -> None:
     def fill_cases(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
         if not auth:
             return [no_update] * 3
-        view, client = view_from_store(data), api_client(auth["token"])
+        view, client = _dated(data), api_client(auth["token"])
         place = panels.place_of(client, view)
         now = datetime.now(CHINA)
         return panels.case_panels(client, view, place, lang_of(view.lang), now)
@@ -388,6 +397,6 @@ def register_callbacks(app: Dash) -> None:
             return no_update
         name = str(trigger).removeprefix(_id("export-"))
         path, suffix = next((p, s) for n, p, s in EXPORTS if n == name)
-        view = view_from_store(data)
+        view = _dated(data)
         response = api_client(auth["token"]).request("GET", path, params=case_params(view))
         return dcc.send_bytes(response.content, export_name(view, suffix))
