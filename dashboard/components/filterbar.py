@@ -126,6 +126,7 @@ class FilterBar(html.Div):
                         options=category_options(categories),
                         value=view.category or None,
                         placeholder=t("all", lang),
+                        maxHeight=380,
                         className="fb-dropdown",
                     ),
                     "1 1 130px",
