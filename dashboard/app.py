@@ -22,7 +22,7 @@ from dashboard.i18n import lang_of, t
 
 PAGE_MODULES = ("home", "screen", "workbench", "analysis", "report")
 """The pages, in navigation order (each ``dashboard/pages/<name>.py``)."""
-COMPONENT_MODULES = ("signin", "kpi", "casemap", "casedrawer")
+COMPONENT_MODULES = ("signin", "kpi", "casemap", "casedrawer", "filterbar")
 """Widgets with callbacks of their own (``dashboard/components/<name>.py``)."""
 
 

@@ -58,15 +58,19 @@ class ApiClient:
     def request(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
-        """Send one request; an error status becomes :class:`ApiError` with the API's detail."""
+        """Send one request; an error status becomes :class:`ApiError` with the API's detail.
+
+        A GET on a pooled connection the server had just closed (keep-alive timeout) is
+        sent once more on a new one.
+        """
+        send = {"headers": self._headers(headers), "timeout": dashboard_settings().timeout_s}
         try:
-            response = _HTTP.request(
-                method,
-                self.base_url + path,
-                headers=self._headers(headers),
-                timeout=dashboard_settings().timeout_s,
-                **kwargs,
-            )
+            try:
+                response = _HTTP.request(method, self.base_url + path, **send, **kwargs)
+            except httpx.RemoteProtocolError:
+                if method != "GET":
+                    raise
+                response = _HTTP.request(method, self.base_url + path, **send, **kwargs)
         except httpx.HTTPError as error:
             raise ApiError(503, f"API unreachable: {error}") from error
         if response.status_code >= 400:

@@ -301,3 +301,12 @@ def test_malformed_dash_callback_is_a_short_json_error(
         "/_dash-update-component", content=content, headers={"Content-Type": "application/json"}
     )
     assert_error(response, status, "invalid_input", field)
+
+
+def test_single_output_dash_callback_passes_the_guard() -> None:
+    from dashboard.app import callback_body_problem
+
+    one = {"id": "analysis-view", "property": "data"}
+    body = {"output": "analysis-view.data", "outputs": one, "inputs": [], "changedPropIds": []}
+    assert callback_body_problem(body, known_outputs={"analysis-view.data"}) is None
+    assert callback_body_problem({**body, "outputs": 5}, known_outputs={"analysis-view.data"})

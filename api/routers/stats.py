@@ -14,10 +14,12 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import ContextDep, Reader, SessionDep
 from api.exceptions import InvalidInput
+from api.indicators import CASE_COUNTS
 from api.models import utcnow
 from api.params import IsoDateTime
 from api.routers.incidents import CaseFilterDep
 from api.stats.alerts import alerts
+from api.stats.analysis import Dimension, crosstab, durations
 from api.stats.counts import StatsQuery
 from api.stats.service import (
     LOCAL,
@@ -118,3 +120,29 @@ def stats_tiers(session: SessionDep, query: StatsDep, principal: Reader) -> dict
 def stats_alerts(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
     """What needs attention now; hot spots over the days before the window's end."""
     return alerts(session, query)
+
+
+@router.get("/crosstab", summary="Cases counted by one or two dimensions")
+def stats_crosstab(
+    session: SessionDep,
+    query: StatsDep,
+    principal: Reader,
+    rows: Annotated[Dimension, Query(description="Group by (rows)")],
+    cols: Annotated[Dimension | None, Query(description="And by (columns)")] = None,
+    count: Annotated[
+        list[str] | None,
+        Query(description="Counts per cell (default ``cases``): any of the indicator counts"),
+    ] = None,
+) -> dict[str, Any]:
+    """Category × township, source mix, repeats per area…: counts per cell with totals."""
+    names = count or ["cases"]
+    unknown = [name for name in names if name not in CASE_COUNTS]
+    if unknown:
+        raise InvalidInput("count", f"unknown count {unknown[0]!r}; one of {sorted(CASE_COUNTS)}")
+    return crosstab(session, query, rows, cols, tuple(dict.fromkeys(names)))
+
+
+@router.get("/durations", summary="Median hours per loop stage, per unit")
+def stats_durations(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+    """受理 / 派遣 / 处置 / 核查回访结案: each unit's median hours and N, and all cases'."""
+    return durations(session, query)
