@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -154,9 +155,10 @@ def walker(client: TestClient, caller: dict[str, str], answers: Counter[tuple[st
 
     Two adjustments keep scenarios going where random data stops them, both sent as the
     caller's own body so that the checks know it: an intake gets a point inside the mini
-    city and a stored category, and a photo upload gets a real PNG.  Schemathesis's
-    dependency analysis reads intake's ``external_id`` as a reference to a resource no
-    operation produces, so it starts no scenario from intake; ``report_case`` does.
+    city, a stored category and fresh idempotency keys, and a photo upload gets a real PNG.
+    Schemathesis's dependency analysis reads intake's ``external_id`` as a reference to a
+    resource no operation produces, so it starts no scenario from intake; ``report_case``
+    does.
     """
     machine: type[APIStateMachine] = schema.as_state_machine()
 
@@ -172,7 +174,11 @@ def walker(client: TestClient, caller: dict[str, str], answers: Counter[tuple[st
             kwargs: dict[str, Any] = {"headers": caller, "app": client.app}
             label = case.operation.label
             if label == INTAKE and isinstance(case.body, dict):
-                kwargs["json"] = {**case.body, **minimal_report_body()}
+                # A fresh key each call: a scenario Hypothesis runs again must be answered
+                # as the first time (201), not as a replay (200) of the case it made before.
+                fresh = f"fuzz-{uuid.uuid4().hex}"
+                kwargs["json"] = {**case.body, **minimal_report_body(), "external_id": fresh}
+                kwargs["headers"] = {**caller, "Idempotency-Key": fresh}
             elif label == UPLOAD:
                 kwargs["files"] = {"file": ("photo.png", PNG, "image/png")}
             return kwargs
