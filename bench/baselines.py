@@ -82,6 +82,11 @@ def _light(store: str) -> str:
     )
 
 
+def _as_text(bare: BareSQL, json_value: str) -> str:
+    """The JSON as text, as it would be sent (the driver would parse a ``json`` value)."""
+    return json_value if bare.store == "sqlite" else f"({json_value})::text"
+
+
 def map_geojson_sql(bare: BareSQL, limit: int) -> str:
     """The map query's FeatureCollection (bbox, 大类 prefix, one status), newest first.
 
@@ -122,10 +127,11 @@ def map_geojson_sql(bare: BareSQL, limit: int) -> str:
         f"ORDER BY i.reported_at DESC, i.id DESC LIMIT {limit}"
     )
     features = f"{agg}(json(f))" if store == "sqlite" else f"coalesce({agg}(f), '[]')"
-    return (
-        f"SELECT {obj}('type', 'FeatureCollection', 'numberMatched', count(*), "
-        f"'numberReturned', count(*), 'features', {features}) FROM ({page}) AS p"
+    collection = (
+        f"{obj}('type', 'FeatureCollection', 'numberMatched', count(*), "
+        f"'numberReturned', count(*), 'features', {features})"
     )
+    return f"SELECT {_as_text(bare, collection)} FROM ({page}) AS p"
 
 
 def ogc_geojson_sql(bare: BareSQL, limit: int) -> str:
@@ -159,7 +165,8 @@ def ogc_geojson_sql(bare: BareSQL, limit: int) -> str:
         f"ORDER BY i.id LIMIT {limit}"
     )
     counted = f"SELECT count(*) FROM incident i WHERE {where}"
-    return (
-        f"SELECT {obj}('type', 'FeatureCollection', 'numberMatched', ({counted}), "
+    collection = (
+        f"{obj}('type', 'FeatureCollection', 'numberMatched', ({counted}), "
         f"'features', (SELECT {agg}(f) FROM ({page}) AS p))"
     )
+    return f"SELECT {_as_text(bare, collection)}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import orjson
@@ -36,8 +37,12 @@ __all__ = ["feature_select", "feature_texts", "properties_text"]
 _TIMES = ("reported_at", "updated_at", "closed_at", "stage_due_at")
 
 
+@cache
 def properties_text(store: StoreKind) -> ColumnElement[str]:
-    """The JSON text of a case's properties, without its light (added in Python)."""
+    """The JSON text of a case's properties, without its light (added in Python).
+
+    Built once per store: the expression holds no value of a request.
+    """
     status = col(Incident.status)
     status_label = case({s: s.label for s in Status}, value=status)
     members: list[tuple[str, Any]] = [
@@ -89,19 +94,17 @@ def feature_select(
     return query.outerjoin(Category, col(Category.code) == col(Incident.category_code))
 
 
-def _light_json(row: Any, calendar: WorkCalendar, now: datetime) -> bytes:
-    if row.stage is None:
-        return b"null"
-    return orjson.dumps(light_of(row, calendar, now))
-
-
 def feature_texts(rows: Iterable[Any], calendar: WorkCalendar, now: datetime) -> Iterator[str]:
     """Rows of :func:`feature_select` as encoded GeoJSON point features."""
     for row in rows:
-        light = _light_json(row, calendar, now).decode()
-        # the properties object's closing brace makes room for the light
+        # the light goes where the properties object closes (most cases have no stage)
+        light = "null" if row.stage is None else _light_text(row, calendar, now)
         yield (
             f'{{"type":"Feature","id":{row.id},"geometry":{{"type":"Point",'
             f'"coordinates":[{row.lon!r},{row.lat!r}]}},'
             f'"properties":{row.properties[:-1]},"light":{light}}}}}'
         )
+
+
+def _light_text(row: Any, calendar: WorkCalendar, now: datetime) -> str:
+    return orjson.dumps(light_of(row, calendar, now)).decode()

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -185,12 +186,18 @@ def csv_chunks(records: Iterable[Mapping[str, Any]], *, batch: int = 500) -> Ite
 
 
 def geojson_chunks(
-    features: Iterable[str], *, members: Mapping[str, Any] | None = None
+    features: Iterable[str], *, members: Mapping[str, Any] | None = None, batch: int = 500
 ) -> Iterator[str]:
-    """A FeatureCollection streamed from encoded features, ``members`` written after them."""
+    """A FeatureCollection streamed from encoded features, ``members`` written after them.
+
+    Features are joined ``batch`` at a time, so each chunk is one string operation.
+    """
     yield '{"type":"FeatureCollection","features":['
-    for n, feature in enumerate(features):
-        yield ("," if n else "") + feature
+    features = iter(features)
+    separator = ""
+    while chunk := list(islice(features, batch)):
+        yield separator + ",".join(chunk)
+        separator = ","
     tail = "".join(
         f",{orjson.dumps(k).decode()}:{orjson.dumps(v).decode()}"
         for k, v in (members or {}).items()
