@@ -28,6 +28,7 @@ from sqlalchemy import (
     event,
     func,
     literal_column,
+    type_coerce,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -100,9 +101,21 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Always hand back aware UTC datetimes."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite hands back naive UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def plain_time(column: Any) -> ColumnElement[datetime]:
+    """A :class:`UTCDateTime` column read by the driver alone, no Python call per value.
+
+    For columns read in bulk where most values are unused or NULL; pass the ones used
+    through :func:`as_utc`.
+    """
+    return type_coerce(column, DateTime())
 
 
 def configure_engine(engine: Engine, store: StoreKind) -> None:

@@ -20,17 +20,16 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import orjson
 from sqlalchemy import ColumnElement, case
 from sqlmodel import col
 
-from api.cases.formats import light_of
 from api.cases.queries import CaseFilter, CaseSort, case_select
 from api.context import AppContext
 from api.models import Category, Incident
 from api.settings import StoreKind
-from api.store import iso_utc_text, json_boolean, json_object_text
+from api.store import as_utc, iso_utc_text, json_boolean, json_object_text, plain_time
 from api.workflow import Actor, Status, WorkCalendar
+from api.workflow import light as grade
 
 __all__ = ["feature_select", "feature_texts", "properties_text"]
 
@@ -74,7 +73,11 @@ def properties_text(store: StoreKind) -> ColumnElement[str]:
 def feature_select(
     context: AppContext, actor: Actor, filters: CaseFilter, *, sort: CaseSort = CaseSort.newest
 ) -> Any:
-    """The filtered cases as (id, point, properties text, light columns, sort value)."""
+    """The filtered cases as (id, point, properties text, light columns, sort value).
+
+    The times come as the driver reads them (:func:`~api.store.plain_time`): only a
+    running stage's clock and the last row's sort value are used.
+    """
     store = context.db.store
     query = case_select(
         context,
@@ -85,10 +88,10 @@ def feature_select(
         col(Incident.lat),
         properties_text(store).label("properties"),
         col(Incident.stage),
-        col(Incident.stage_started_at),
-        col(Incident.stage_due_at),
+        plain_time(Incident.stage_started_at).label("stage_started_at"),
+        plain_time(Incident.stage_due_at).label("stage_due_at"),
         col(Incident.urgent),
-        col(getattr(Incident, sort.column)),
+        plain_time(getattr(Incident, sort.column)).label(sort.column),
         sort=sort,
     )
     return query.outerjoin(Category, col(Category.code) == col(Incident.category_code))
@@ -96,15 +99,14 @@ def feature_select(
 
 def feature_texts(rows: Iterable[Any], calendar: WorkCalendar, now: datetime) -> Iterator[str]:
     """Rows of :func:`feature_select` as encoded GeoJSON point features."""
-    for row in rows:
+    for case_id, lon, lat, properties, stage, started, due, urgent, _sort in rows:
         # the light goes where the properties object closes (most cases have no stage)
-        light = "null" if row.stage is None else _light_text(row, calendar, now)
+        light = "null"
+        if stage is not None and started is not None and due is not None:
+            graded = grade(as_utc(started), as_utc(due), now, urgent=urgent, calendar=calendar)
+            light = f'"{graded.value}"'
         yield (
-            f'{{"type":"Feature","id":{row.id},"geometry":{{"type":"Point",'
-            f'"coordinates":[{row.lon!r},{row.lat!r}]}},'
-            f'"properties":{row.properties[:-1]},"light":{light}}}}}'
+            f'{{"type":"Feature","id":{case_id},"geometry":{{"type":"Point",'
+            f'"coordinates":[{lon!r},{lat!r}]}},'
+            f'"properties":{properties[:-1]},"light":{light}}}}}'
         )
-
-
-def _light_text(row: Any, calendar: WorkCalendar, now: datetime) -> str:
-    return orjson.dumps(light_of(row, calendar, now)).decode()
