@@ -229,8 +229,8 @@ def _ogc_page(client: TestClient, bare: BareSQL) -> Bar:
 
 
 REPEAT = [5]
-RACE_BUDGET_S = 4.0
-"""Seconds a race of quick runs may take (the slow ones run ``--repeat`` times)."""
+RACE_BUDGET_S = [4.0]
+"""Seconds a race of quick runs may take (``--budget``; slow ones run ``--repeat`` times)."""
 RACE_MAX = 40
 
 
@@ -244,14 +244,14 @@ def _race(ours: Callable[[], Any], baseline: Callable[[], Any]) -> tuple[float, 
 
     Taking turns lets a change in the machine's load fall on both alike. Each runs at
     least ``--repeat`` times, and quick ones more (as many as fit in about
-    :data:`RACE_BUDGET_S`, at most :data:`RACE_MAX`), so that on a shared machine the
+    ``--budget`` seconds, at most :data:`RACE_MAX`), so that on a shared machine the
     best of each comes from a quiet moment.
     """
     started = time.perf_counter()
     ours()
     baseline()
     warm = time.perf_counter() - started
-    turns = max(REPEAT[0], min(RACE_MAX, int(RACE_BUDGET_S / max(warm, 1e-3))))
+    turns = max(REPEAT[0], min(RACE_MAX, int(RACE_BUDGET_S[0] / max(warm, 1e-3))))
     best = [float("inf"), float("inf")]
     for _ in range(turns):
         for slot, func in enumerate((ours, baseline)):
@@ -335,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgis-url", default=os.environ.get("MINQING_BENCH_POSTGIS_URL", ""))
     parser.add_argument("--dir", type=Path, default=Path("/tmp/minqing-bench-read"))
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (best kept)")
+    parser.add_argument(
+        "--budget", type=float, default=4.0, help="seconds for more turns of quick races"
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0, help="throughput run per server")
     parser.add_argument(
@@ -343,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-check", action="store_true", help="report only, exit 0")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    REPEAT[0] = args.repeat
+    REPEAT[0], RACE_BUDGET_S[0] = args.repeat, args.budget
     print(
         f"python {platform.python_version()}, {os.cpu_count()} cpus, "
         f"best of {args.repeat} or more, in turns"
