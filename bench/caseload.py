@@ -56,6 +56,10 @@ STATUS_SHARES = {
 SOURCES = ("patrol", "hotline", "wechat", "visit", "deputy", "transfer", "sensor")
 DESCRIPTIONS = ("楼道堆放杂物", "路灯不亮", "井盖缺失", "占道经营", "噪音扰民", "垃圾未清运")
 SUPERVISION = "none"
+LOADER_VERSION = 1
+"""Bump when the drawing or loading of cases changes, so that kept stores are rebuilt."""
+MARKER_TABLE = "bench_caseload"
+"""One row naming what a finished load put in the store (see :func:`load_key`)."""
 
 
 @dataclass(frozen=True)
@@ -304,14 +308,33 @@ def _bulk_load(context: AppContext, frame: pd.DataFrame, points: np.ndarray) -> 
     return loaded - started, time.perf_counter() - loaded
 
 
-def _kept(settings: Settings, n: int) -> LoadedStore | None:
+def load_key(context: AppContext, *, n: int, grid_set: GridSet, seed: int) -> str:
+    """What a load of these arguments puts in the store, schema revision included."""
+    schema = context.db.head_revision()
+    return f"cases={n} grids={grid_set} seed={seed} schema={schema} loader={LOADER_VERSION}"
+
+
+def _write_marker(engine: Engine, key: str) -> None:
+    """Record a finished load (written last, so an interrupted load is never kept)."""
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (key TEXT NOT NULL)"))
+        conn.execute(text(f"DELETE FROM {MARKER_TABLE}"))
+        conn.execute(text(f"INSERT INTO {MARKER_TABLE} (key) VALUES (:key)"), {"key": key})
+
+
+def _kept(settings: Settings, key: str, n: int) -> LoadedStore | None:
+    """The store of ``settings`` if its marker says a finished load of ``key`` is in it."""
     try:
         context = AppContext.build(settings)
-        with context.db.engine.connect() as conn:
-            held = conn.execute(text("SELECT count(*) FROM incident")).scalar()
-    except Exception:  # noqa: BLE001 - no store, no table: load afresh
+    except Exception:  # noqa: BLE001 - no store: load afresh
         return None
-    if held != n:
+    try:
+        with context.db.engine.connect() as conn:
+            marked = conn.execute(text(f"SELECT key FROM {MARKER_TABLE}")).scalars().all()
+            held = conn.execute(text("SELECT count(*) FROM incident")).scalar()
+    except Exception:  # noqa: BLE001 - no marker or no table: load afresh
+        marked, held = [], None
+    if marked != [key] or held != n:
         context.db.dispose()
         return None
     return LoadedStore(context, n, 0.0, 0.0, 0.0)
@@ -328,12 +351,16 @@ def prepare_store(
 ) -> LoadedStore:
     """Empty the store of ``settings``, write grids and reference data, load ``n`` cases.
 
-    With ``reuse``, a store that already holds exactly ``n`` cases is kept as it is.
+    With ``reuse``, a store whose marker table names a finished load of the same cases,
+    grids, seed, schema revision and loader version is kept as it is.
     """
+    probe = AppContext.build(settings)
+    key = load_key(probe, n=n, grid_set=grid_set, seed=seed)
+    probe.db.dispose()
     if reuse:
-        kept = _kept(settings, n)
+        kept = _kept(settings, key, n)
         if kept is not None:
-            say(f"  reusing the {n:,} cases already loaded")
+            say(f"  reusing the store marked {key!r}")
             return kept
     _empty_store(settings)
     context = AppContext.build(settings)
@@ -358,4 +385,5 @@ def prepare_store(
     say(f"  drew {n:,} cases in {time.perf_counter() - drawn:.1f} s")
     load_s, index_s = _bulk_load(context, frame, points)
     say(f"  loaded in {load_s:.1f} s, indexes rebuilt and analysed in {index_s:.1f} s")
+    _write_marker(context.db.engine, key)
     return LoadedStore(context, n, grids_s, load_s, index_s)

@@ -1,9 +1,11 @@
 """The case list as a table and as a map: flat records, CSV and GeoJSON.
 
 One flat record per case (no reporter data, whoever asks), built from the columns it
-sends and nothing else; CSV and GeoJSON are encoded from those records as a stream of
-text chunks, so a page and a whole export share one encoder.  When a map would receive
-more points than it can draw, :mod:`api.cases.aggregates` answers with counts instead.
+sends and nothing else. CSV is encoded from those records, GeoJSON from features whose
+properties the store encodes (:mod:`api.cases.features`, the same fields without the
+point), each as a stream of text chunks, so a page and a whole export share one encoder.
+When a map would receive more points than it can draw, :mod:`api.cases.aggregates`
+answers with counts instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -30,7 +33,6 @@ __all__ = [
     "FLAT_FIELDS",
     "GEOJSON_MEDIA_TYPE",
     "csv_chunks",
-    "feature_of",
     "flat_records",
     "flat_select",
     "geojson_chunks",
@@ -183,24 +185,19 @@ def csv_chunks(records: Iterable[Mapping[str, Any]], *, batch: int = 500) -> Ite
     yield buffer.getvalue()
 
 
-def feature_of(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A flat record as a GeoJSON point feature."""
-    properties = {k: v for k, v in record.items() if k not in ("lon", "lat")}
-    return {
-        "type": "Feature",
-        "id": record["id"],
-        "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]},
-        "properties": properties,
-    }
-
-
 def geojson_chunks(
-    features: Iterable[Mapping[str, Any]], *, members: Mapping[str, Any] | None = None
+    features: Iterable[str], *, members: Mapping[str, Any] | None = None, batch: int = 500
 ) -> Iterator[str]:
-    """A FeatureCollection streamed feature by feature, ``members`` written after them."""
+    """A FeatureCollection streamed from encoded features, ``members`` written after them.
+
+    Features are joined ``batch`` at a time, so each chunk is one string operation.
+    """
     yield '{"type":"FeatureCollection","features":['
-    for n, feature in enumerate(features):
-        yield ("," if n else "") + orjson.dumps(feature).decode()
+    features = iter(features)
+    separator = ""
+    while chunk := list(islice(features, batch)):
+        yield separator + ",".join(chunk)
+        separator = ","
     tail = "".join(
         f",{orjson.dumps(k).decode()}:{orjson.dumps(v).decode()}"
         for k, v in (members or {}).items()

@@ -26,7 +26,7 @@ from api.context import AppContext
 from api.models import Incident, IncidentEvent, IncidentWhistle, utcnow
 from api.paging import Cursor, Page, fetch_page
 from api.settings import StoreKind
-from api.store import bbox_overlaps
+from api.store import as_utc, bbox_overlaps
 from api.vocabulary import Source
 from api.workflow import Actor, Light, Status, Tier
 from api.workflow.deadlines import YELLOW_SHARE
@@ -235,7 +235,8 @@ def rows_after(
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
-    return rows[:limit], Cursor(sort=sort.value, value=getattr(last, sort.column), row_id=last.id)
+    value = as_utc(getattr(last, sort.column))
+    return rows[:limit], Cursor(sort=sort.value, value=value, row_id=last.id)
 
 
 def case_page_after(

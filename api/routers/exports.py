@@ -17,12 +17,12 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
+from api.cases.features import feature_select, feature_texts
 from api.cases.formats import (
     CSV_MEDIA_TYPE,
     GEOJSON_MEDIA_TYPE,
     category_names,
     csv_chunks,
-    feature_of,
     flat_records,
     flat_select,
     geojson_chunks,
@@ -51,6 +51,16 @@ def _records(
         query = flat_select(context, actor, filters, sort=sort)
         rows = session.exec(query.execution_options(yield_per=STREAM_BATCH))
         yield from flat_records(rows, names, context.calendar, utcnow())
+
+
+def _features(
+    context: AppContext, actor: Actor, filters: CaseFilter, sort: CaseSort
+) -> Iterator[str]:
+    """Every encoded feature of the query, read in batches inside one read session."""
+    with context.db.session() as session:
+        query = feature_select(context, actor, filters, sort=sort)
+        rows = session.exec(query.execution_options(yield_per=STREAM_BATCH))
+        yield from feature_texts(rows, context.calendar, utcnow())
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -89,9 +99,8 @@ def export_geojson(
     sort: SortQuery = CaseSort.newest,
 ) -> StreamingResponse:
     """Every case the filters match in the caller's scope, as one FeatureCollection."""
-    features = map(feature_of, _records(context, principal, filters, sort))
     return StreamingResponse(
-        geojson_chunks(features),
+        geojson_chunks(_features(context, principal, filters, sort)),
         media_type=GEOJSON_MEDIA_TYPE,
         headers=_attachment("incidents.geojson"),
     )

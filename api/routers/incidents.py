@@ -25,13 +25,13 @@ from api.cases.aggregates import (
     cluster_grid,
     grid_counts,
 )
+from api.cases.features import feature_select, feature_texts
 from api.cases.formats import (
     CSV_MEDIA_TYPE,
     GEOJSON_MEDIA_TYPE,
     ListFormat,
     category_names,
     csv_chunks,
-    feature_of,
     flat_records,
     flat_select,
     geojson_chunks,
@@ -206,14 +206,16 @@ def list_incidents(
     if chosen is ListFormat.json:
         body = _json_page(request, session, context, principal, filters, page, sort, after)
         return JSONResponse(jsonable_encoder(body))
-    query = flat_select(context, principal, filters, sort=sort)
+    geojson = chosen is ListFormat.geojson
+    select_rows = feature_select if geojson else flat_select
+    query = select_rows(context, principal, filters, sort=sort)
     matched: int | None = None
     cap = context.settings.map_points_max
-    if chosen is ListFormat.geojson and aggregate is None and page.limit > cap:
+    if geojson and aggregate is None and page.limit > cap:
         matched = count_matched(session, query)
         if min(page.limit, matched - page.offset) > cap:
             aggregate = "small" if zoom is None else "cluster"
-    if chosen is ListFormat.geojson and aggregate is not None:
+    if geojson and aggregate is not None:
         body = _aggregated(session, context, principal, filters, aggregate, zoom)
         return Response(orjson.dumps(body), media_type=GEOJSON_MEDIA_TYPE)
     if page.offset == 0:
@@ -222,16 +224,18 @@ def list_incidents(
             matched = len(rows)
     else:
         rows, next_cursor = list(session.exec(query.offset(page.offset).limit(page.limit))), None
-    records = list(flat_records(rows, category_names(session), context.calendar, utcnow()))
-    if chosen is ListFormat.csv:
+    if not geojson:
+        records = flat_records(rows, category_names(session), context.calendar, utcnow())
         return Response("".join(csv_chunks(records)), media_type=CSV_MEDIA_TYPE)
     if matched is None:
         matched = count_matched(session, query)
     links = _links(
-        request, page, page.offset == 0, next_cursor, len(records), matched, GEOJSON_MEDIA_TYPE
+        request, page, page.offset == 0, next_cursor, len(rows), matched, GEOJSON_MEDIA_TYPE
     )
-    chunks = geojson_chunks(map(feature_of, records), members=links.as_dict())
-    return Response("".join(chunks), media_type=GEOJSON_MEDIA_TYPE)
+    features = feature_texts(rows, context.calendar, utcnow())
+    return Response(
+        "".join(geojson_chunks(features, members=links.as_dict())), media_type=GEOJSON_MEDIA_TYPE
+    )
 
 
 def _aggregated(
