@@ -70,8 +70,8 @@ class Load:
     transfer_bytes: int
     decoded_bytes: int
     requests: int
-    figure_bytes: int
-    figure_at_ms: float
+    data_bytes: int
+    data_at_ms: float
     grids_at_ms: float
     problems: tuple[str, ...]
 
@@ -85,6 +85,8 @@ class Transition:
     feed_ms: float
     point_ms: float
     ticker_ms: float
+    callback_ms: float | None
+    """When the wall's feed callback was answered (None if no Dash call was seen)."""
 
     @property
     def wall_ms(self) -> float:
@@ -207,8 +209,8 @@ def load_page(
         int(sizes["transfer"]),
         int(sizes["decoded"]),
         int(sizes["requests"]),
-        int(sizes["figure_bytes"]),
-        float(sizes["figure_at"]),
+        int(sizes["data_bytes"]),
+        float(sizes["data_at"]),
         float(sizes["grids_at"]),
         tuple(problems),
     )
@@ -262,12 +264,17 @@ def transitions(
                 answered = time.time() * 1000 - start
                 response.raise_for_status()
                 case = response.json()
-                feed, point, ticker = page.wait_for_function(
+                feed, point, ticker, call = page.wait_for_function(
                     ARRIVED, arg=[case["id"], case["case_no"]], timeout=args.timeout * 1000
                 ).json_value()
                 found.append(
                     Transition(
-                        case["case_no"], answered, feed - start, point - start, ticker - start
+                        case["case_no"],
+                        answered,
+                        feed - start,
+                        point - start,
+                        ticker - start,
+                        None if call is None else call - start,
                     )
                 )
                 time.sleep(args.pause)
@@ -359,10 +366,11 @@ def report(result: ScreenBench, args: argparse.Namespace) -> list[str]:
             f"({_median(loads, 'decoded_bytes') / 1e6:.2f} MB decoded), "
             f"{_median(loads, 'requests'):.0f} requests"
         )
-    figure = result.screen[0]
     lines.append(
-        f"  /screen map figure: {figure.figure_bytes / 1e6:.2f} MB from "
-        f"/_dash-update-component, received at {_median(result.screen, 'figure_at_ms'):,.0f} ms"
+        f"  map points in (median): /screen {_median(result.screen, 'data_at_ms'):,.0f} ms "
+        f"({_median(result.screen, 'data_bytes') / 1e6:.2f} MB map figure from Dash), bare page "
+        f"{_median(result.bare, 'data_at_ms'):,.0f} ms "
+        f"({_median(result.bare, 'data_bytes') / 1e6:.2f} MB of GeoJSON case pages)"
     )
     lines.append(
         "  small-grid layer requested at (median): "
@@ -374,12 +382,14 @@ def report(result: ScreenBench, args: argparse.Namespace) -> list[str]:
     for name, field in (
         ("intake answered", "answered_ms"),
         ("bare EventSource", "feed_ms"),
+        ("wall's feed callback answered", "callback_ms"),
         ("point in the map", "point_ms"),
         ("ticker line", "ticker_ms"),
         ("wall (point and line)", "wall_ms"),
     ):
-        values = [getattr(t, field) for t in result.transitions]
-        lines.append(f"  {name}: {statistics.median(values):,.0f} ms, {max(values):,.0f} ms")
+        values = [v for t in result.transitions if (v := getattr(t, field)) is not None]
+        if values:
+            lines.append(f"  {name}: {statistics.median(values):,.0f} ms, {max(values):,.0f} ms")
     lines.append(f"  wall / bare feed latency ratio: {result.latency_ratio():.2f}")
     problems = sorted({p for load in result.screen + result.bare for p in load.problems})
     lines += [f"  browser error: {problem}" for problem in problems]

@@ -53,17 +53,20 @@ TRANSFERRED = """() => {
     const all = [...performance.getEntriesByType('navigation'),
                  ...performance.getEntriesByType('resource')];
     const sum = (key) => all.reduce((n, e) => n + (e[key] || 0), 0);
-    const calls = performance.getEntriesByType('resource')
-        .filter(e => e.name.includes('/_dash-update-component'));
+    const calls = all.filter(e => e.name.includes('/_dash-update-component'));
+    const pages = all.filter(e => e.name.includes('/api/incidents?'));
     const figure = calls.reduce((a, e) => (a && a.decodedBodySize >= e.decodedBodySize ? a : e),
                                 null);
+    const data = pages.length ? pages : figure ? [figure] : [];
     const grids = all.find(e => e.name.includes('/api/grids?level=small'));
     return {transfer: sum('transferSize'), decoded: sum('decodedBodySize'), requests: all.length,
-            figure_bytes: figure ? figure.decodedBodySize : 0,
-            figure_at: figure ? figure.responseEnd : 0, grids_at: grids ? grids.startTime : 0};
+            data_bytes: data.reduce((n, e) => n + e.decodedBodySize, 0),
+            data_at: Math.max(0, ...data.map(e => e.responseEnd)),
+            grids_at: grids ? grids.startTime : 0};
 }"""
-"""Bytes over the wire and decoded, the largest Dash answer (the map's figure) and when the
-small-grid layer was asked for (the map's first step in the browser)."""
+"""Bytes over the wire and decoded; the map's points (the bare page's case pages, or the wall's
+largest Dash answer: its map figure) and when they were in; when the small-grid layer was asked
+for (the map's first step in the browser)."""
 
 WATCH = """([token, after, selector, cases]) => {
     const now = () => performance.timeOrigin + performance.now();
@@ -71,6 +74,12 @@ WATCH = """([token, after, selector, cases]) => {
     const feed = new EventSource(
         `/api/stream?access_token=${encodeURIComponent(token)}&after=${after}`);
     feed.onopen = () => { b.open = true; };
+    b.calls = [];
+    new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (e.name.includes('/_dash-update-component'))
+            b.calls.push([performance.timeOrigin + e.startTime,
+                          performance.timeOrigin + e.responseEnd]);
+    }).observe({type: 'resource'});
     feed.onmessage = (e) => {
         const m = JSON.parse(e.data);
         if (!(m.case_id in b.feed)) b.feed[m.case_id] = now();
@@ -92,14 +101,18 @@ WATCH = """([token, after, selector, cases]) => {
     new MutationObserver(() => b.ticker.push([now(), ticker.textContent]))
         .observe(ticker, {childList: true, subtree: true, characterData: true});
 }"""
-"""Record, in epoch milliseconds, when each case reaches a bare feed, the points and the ticker."""
+"""Record, in epoch milliseconds, when each case reaches a bare feed, the points and the ticker,
+and when each Dash callback started and was answered."""
 
 ARRIVED = """([id, no]) => {
     const b = window.__bench;
     const line = b.ticker.find(([_, text]) => text.includes(no));
-    return b.feed[id] && b.point[id] && line ? [b.feed[id], b.point[id], line[0]] : false;
+    if (!(b.feed[id] && b.point[id] && line)) return false;
+    const call = b.calls.find(([start]) => start > b.feed[id] - 100);
+    return [b.feed[id], b.point[id], line[0], call ? call[1] : null];
 }"""
-"""The three arrival times of case ``id`` (number ``no``) once all have happened."""
+"""The arrival times of case ``id`` (number ``no``) once all have happened, and when the first
+Dash callback that started after the feed message (the feed callback) was answered."""
 
 
 def screen_app() -> FastAPI:
