@@ -27,10 +27,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +45,12 @@ from bench.screen_pages import (
     PAINTED,
     SCREEN_GRAPH,
     TRANSFERRED,
+    WALL_FEED,
     WATCH,
     case_query,
     write_bare_page,
 )
+from bench.screen_results import Load, ScreenBench, Transition, report
 from bench.servers import ROOT, ServerProcess
 from dashboard import figures
 from dashboard.client import ApiClient
@@ -59,65 +59,6 @@ from dashboard.geodata import grid_layer
 VIEWPORT = {"width": 1920, "height": 1080}
 MAP_POINTS_MAX = 20_000
 """The wall's points at most (``dashboard.pages.screen``, which cannot be imported alone)."""
-
-
-@dataclass(frozen=True)
-class Load:
-    """One page load: when its map was painted and what it fetched."""
-
-    page: str
-    paint_ms: float
-    transfer_bytes: int
-    decoded_bytes: int
-    requests: int
-    data_bytes: int
-    data_at_ms: float
-    grids_at_ms: float
-    problems: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One filed case: milliseconds from the request's start to each arrival."""
-
-    case_no: str
-    answered_ms: float
-    feed_ms: float
-    point_ms: float
-    ticker_ms: float
-    callback_ms: float | None
-    """When the wall's feed callback was answered (None if no Dash call was seen)."""
-
-    @property
-    def wall_ms(self) -> float:
-        """When the wall showed it all: the point and the ticker line."""
-        return max(self.point_ms, self.ticker_ms)
-
-
-@dataclass(frozen=True)
-class ScreenBench:
-    """What one run measured."""
-
-    grids: int
-    cases: int
-    open_cases: int
-    points: int
-    screen: list[Load]
-    bare: list[Load]
-    transitions: list[Transition]
-
-    def paint_ratio(self) -> float:
-        """Median first paint of the wall over the bare page's."""
-        return _median(self.screen, "paint_ms") / _median(self.bare, "paint_ms")
-
-    def latency_ratio(self) -> float:
-        """Median wall latency over the bare feed's."""
-        wall = statistics.median(t.wall_ms for t in self.transitions)
-        return wall / statistics.median(t.feed_ms for t in self.transitions)
-
-
-def _median(loads: list[Load], field: str) -> float:
-    return float(statistics.median(getattr(load, field) for load in loads))
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -190,6 +131,7 @@ def load_page(
     With ``keep`` the page stays open and is returned too (close its ``context`` after use).
     """
     context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(WALL_FEED)
     problems: list[str] = []
     try:
         page = context.new_page()
@@ -264,7 +206,7 @@ def transitions(
                 answered = time.time() * 1000 - start
                 response.raise_for_status()
                 case = response.json()
-                feed, point, ticker, call = page.wait_for_function(
+                feed, own, point, ticker, call = page.wait_for_function(
                     ARRIVED, arg=[case["id"], case["case_no"]], timeout=args.timeout * 1000
                 ).json_value()
                 found.append(
@@ -272,6 +214,7 @@ def transitions(
                         case["case_no"],
                         answered,
                         feed - start,
+                        own - start,
                         point - start,
                         ticker - start,
                         None if call is None else call - start,
@@ -351,51 +294,6 @@ def measure(args: argparse.Namespace) -> ScreenBench | None:
     )
 
 
-def report(result: ScreenBench, args: argparse.Namespace) -> list[str]:
-    """The printed figures."""
-    lines = [
-        f"{result.grids:,} small grids, {result.cases:,} cases, {result.open_cases:,} open, "
-        f"{result.points:,} points on the map",
-        f"first paint, median (best) of {args.repeat}, fresh context each:",
-    ]
-    for name, loads in (("/screen", result.screen), ("bare page", result.bare)):
-        best = min(load.paint_ms for load in loads)
-        lines.append(
-            f"  {name}: {_median(loads, 'paint_ms'):,.0f} ms ({best:,.0f}), "
-            f"{_median(loads, 'transfer_bytes') / 1e6:.2f} MB transferred "
-            f"({_median(loads, 'decoded_bytes') / 1e6:.2f} MB decoded), "
-            f"{_median(loads, 'requests'):.0f} requests"
-        )
-    lines.append(
-        f"  map points in (median): /screen {_median(result.screen, 'data_at_ms'):,.0f} ms "
-        f"({_median(result.screen, 'data_bytes') / 1e6:.2f} MB map figure from Dash), bare page "
-        f"{_median(result.bare, 'data_at_ms'):,.0f} ms "
-        f"({_median(result.bare, 'data_bytes') / 1e6:.2f} MB of GeoJSON case pages)"
-    )
-    lines.append(
-        "  small-grid layer requested at (median): "
-        f"/screen {_median(result.screen, 'grids_at_ms'):,.0f} ms, "
-        f"bare page {_median(result.bare, 'grids_at_ms'):,.0f} ms"
-    )
-    lines.append(f"  screen / bare first-paint ratio: {result.paint_ratio():.2f}")
-    lines.append(f"transition latency over {len(result.transitions)} filed cases (median, max):")
-    for name, field in (
-        ("intake answered", "answered_ms"),
-        ("bare EventSource", "feed_ms"),
-        ("wall's feed callback answered", "callback_ms"),
-        ("point in the map", "point_ms"),
-        ("ticker line", "ticker_ms"),
-        ("wall (point and line)", "wall_ms"),
-    ):
-        values = [v for t in result.transitions if (v := getattr(t, field)) is not None]
-        if values:
-            lines.append(f"  {name}: {statistics.median(values):,.0f} ms, {max(values):,.0f} ms")
-    lines.append(f"  wall / bare feed latency ratio: {result.latency_ratio():.2f}")
-    problems = sorted({p for load in result.screen + result.bare for p in load.problems})
-    lines += [f"  browser error: {problem}" for problem in problems]
-    return lines
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     print(
@@ -409,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if result is None:
         return 0
-    for line in report(result, args):
+    for line in report(result, args.repeat):
         print(line)
     return 0
 

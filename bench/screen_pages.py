@@ -68,10 +68,29 @@ TRANSFERRED = """() => {
 largest Dash answer: its map figure) and when they were in; when the small-grid layer was asked
 for (the map's first step in the browser)."""
 
+WALL_FEED = """(() => {
+    const Native = window.EventSource;
+    window.__wallFeed = {};
+    window.__NativeEventSource = Native;
+    window.EventSource = class extends Native {
+        constructor(url, options) {
+            super(url, options);
+            this.addEventListener('message', (e) => {
+                const id = JSON.parse(e.data).case_id;
+                if (!(id in window.__wallFeed))
+                    window.__wallFeed[id] = performance.timeOrigin + performance.now();
+            });
+        }
+    };
+})();"""
+"""An init script: the wall's own feed (its ``EventSource``) notes when each case's first
+message came.  On SQLite every subscriber looks at the log on its own 0.5 s clock, so the wall's
+message and the bare one's come at different moments."""
+
 WATCH = """([token, after, selector, cases]) => {
     const now = () => performance.timeOrigin + performance.now();
     const b = window.__bench = {feed: {}, point: {}, ticker: [], open: false};
-    const feed = new EventSource(
+    const feed = new window.__NativeEventSource(
         `/api/stream?access_token=${encodeURIComponent(token)}&after=${after}`);
     feed.onopen = () => { b.open = true; };
     b.calls = [];
@@ -107,12 +126,14 @@ and when each Dash callback started and was answered."""
 ARRIVED = """([id, no]) => {
     const b = window.__bench;
     const line = b.ticker.find(([_, text]) => text.includes(no));
-    if (!(b.feed[id] && b.point[id] && line)) return false;
-    const call = b.calls.find(([start]) => start > b.feed[id] - 100);
-    return [b.feed[id], b.point[id], line[0], call ? call[1] : null];
+    const own = window.__wallFeed[id];
+    if (!(b.feed[id] && own && b.point[id] && line)) return false;
+    const call = b.calls.find(([start]) => start >= own - 1);
+    return [b.feed[id], own, b.point[id], line[0], call ? call[1] : null];
 }"""
-"""The arrival times of case ``id`` (number ``no``) once all have happened, and when the first
-Dash callback that started after the feed message (the feed callback) was answered."""
+"""The arrival times of case ``id`` (number ``no``) once all have happened: on the bare feed, on
+the wall's feed, in the points, in the ticker; and when the first Dash callback that started
+after the wall's message (its feed callback) was answered."""
 
 
 def screen_app() -> FastAPI:
