@@ -72,10 +72,18 @@ def fetch_page(
     return list(rows), int(matched.one())
 
 
-def _with_params(url: str, **params: int) -> str:
+def _with_params(url: str, drop: tuple[str, ...] = (), **params: int | str) -> str:
+    """``url`` with ``params`` set and ``drop`` removed, repeated parameters kept.
+
+    ``status=reported&status=accepted`` stays both statuses on the next page.
+    """
     parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    query.update({k: str(v) for k, v in params.items()})
+    query = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if name not in params and name not in drop
+    ]
+    query += [(name, str(value)) for name, value in params.items()]
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
@@ -138,10 +146,6 @@ def cursor_links(
     """Counts and ``self`` / ``next`` links for one keyset page (``next`` while rows remain)."""
     links = [{"rel": "self", "type": media_type, "href": self_url}]
     if next_cursor is not None:
-        parts = urlsplit(self_url)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        query.pop("offset", None)
-        query["cursor"] = next_cursor.token()
-        href = urlunsplit(parts._replace(query=urlencode(query)))
+        href = _with_params(self_url, drop=("offset",), cursor=next_cursor.token())
         links.append({"rel": "next", "type": media_type, "href": href})
     return PageMeta(matched=matched, returned=returned, links=links)

@@ -211,3 +211,25 @@ def test_an_officer_lists_only_its_units_cases(client: TestClient) -> None:
             },
         }[form](response)
     assert _ids(client.get("/api/incidents", headers=officer)) == {mine}
+
+
+def test_next_links_keep_every_value_of_a_repeated_filter(client: TestClient) -> None:
+    dispatcher = login(client, "dispatcher")
+    cases = [report(client, dispatcher)["id"] for _ in range(4)]
+    for case_id in cases[:2]:
+        act(client, dispatcher, case_id, "accept")
+    for first in (
+        "/api/incidents?status=reported&status=accepted&limit=1",
+        "/api/incidents?format=geojson&status=reported&status=accepted&limit=1",
+        "/api/incidents?status=reported&status=accepted&limit=1&offset=1",
+    ):
+        page, seen = client.get(first, headers=dispatcher).json(), []
+        while True:
+            seen += [item["id"] for item in page.get("items", page.get("features", []))]
+            nexts = [link["href"] for link in page["links"] if link["rel"] == "next"]
+            if not nexts:
+                break
+            assert parse_qs(urlsplit(nexts[0]).query)["status"] == ["reported", "accepted"]
+            page = client.get(nexts[0], headers=dispatcher).json()
+        newest_first = sorted(cases, reverse=True)
+        assert seen == (newest_first[1:] if "offset" in first else newest_first), first
