@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.analysis_readings import AreaReading, GridNode
-from dashboard.figures import FONT, MapView, map_style
+from dashboard.figures import EMPTY_COLLECTION, FONT, MapView, map_style
 
 TEXT: Final = theme.TEXT_MAIN
 GRID_LINE: Final = "rgba(138,164,192,0.16)"
@@ -98,7 +98,7 @@ def drill_map(
             name="few",
         )
     )
-    edge = outline or {"type": "FeatureCollection", "features": []}
+    edge = outline or EMPTY_COLLECTION
     figure.add_trace(
         go.Choroplethmap(
             geojson=edge,
@@ -125,7 +125,7 @@ def drill_map(
     )
     figure.update_layout(
         map={
-            "style": _style(basemap_url),
+            "style": map_style(dark=True, basemap_url=basemap_url),
             "center": {"lon": view.lon, "lat": view.lat},
             "zoom": view.zoom,
         },
@@ -136,20 +136,6 @@ def drill_map(
         clickmode="event",
     )
     return figure
-
-
-def _style(basemap_url: str) -> dict[str, Any]:
-    """The map style with at least one source.
-
-    Plotly drops an empty ``sources`` object when a new figure replaces the old one, and
-    MapLibre then refuses the style ("missing required property sources"): the drilled
-    map would keep the old grids.  An empty GeoJSON source keeps the object.
-    """
-    style = map_style(dark=True, basemap_url=basemap_url)
-    if not style["sources"]:
-        empty = {"type": "FeatureCollection", "features": []}
-        style["sources"]["none"] = {"type": "geojson", "data": empty}
-    return style
 
 
 def heat_table(

@@ -69,7 +69,11 @@ def view_of(bbox: Sequence[float], *, width_px: int = 1100, height_px: int = 800
     return MapView((west + east) / 2, (south + north) / 2, round(min(zoom_lon, zoom_lat) - 0.1, 2))
 
 
-EMPTY_COLLECTION: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+EMPTY_COLLECTION: Final[dict[str, Any]] = {"type": "FeatureCollection", "features": []}
+EMPTY_SOURCE: Final = {"type": "geojson", "data": EMPTY_COLLECTION}
+"""A source no layer draws: Plotly drops an empty ``sources`` object when it redraws a map,
+and MapLibre then refuses the style ("missing required property sources"), which stops
+every later redraw of the graph; one named source keeps the object."""
 
 
 def map_style(*, dark: bool, basemap_url: str = "") -> dict[str, Any]:
@@ -78,9 +82,7 @@ def map_style(*, dark: bool, basemap_url: str = "") -> dict[str, Any]:
     style: dict[str, Any] = {
         "version": 8,
         "glyphs": GLYPHS_URL,
-        # Never an empty object: a figure update (Plotly.react) drops empty objects, and
-        # MapLibre then refuses the style ("missing required property sources").
-        "sources": {"empty": {"type": "geojson", "data": EMPTY_COLLECTION}},
+        "sources": {"empty": EMPTY_SOURCE},  # never an empty object (see EMPTY_SOURCE)
         "layers": [{"id": "bg", "type": "background", "paint": {"background-color": background}}],
     }
     if basemap_url:
@@ -156,7 +158,7 @@ def grid_map(
             name="areas",
         )
     )
-    outline = outline_geojson or {"type": "FeatureCollection", "features": []}
+    outline = outline_geojson or EMPTY_COLLECTION
     figure.add_trace(
         go.Choroplethmap(
             geojson=outline,
@@ -296,11 +298,6 @@ def bar_chart(
     return figure
 
 
-EMPTY_SOURCE: Final = {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
-"""A source no layer uses: Plotly drops an empty ``sources`` object when it redraws a map,
-and MapLibre then refuses the style ("missing required property sources"), which stops
-every later redraw of the graph; one named source keeps the object."""
-
 GRIDS_TOP: Final = "report-grids-top"
 """An empty style layer: the grids are drawn below it and the marks above, whatever order
 MapLibre receives the layers in (the grids' layer arrives late, when its file is read)."""
@@ -352,7 +349,7 @@ def report_map(
         figure.add_trace(
             go.Choroplethmap(
                 below=GRIDS_TOP,
-                geojson=geojson or {"type": "FeatureCollection", "features": []},
+                geojson=geojson or EMPTY_COLLECTION,
                 featureidkey="properties.code",
                 locations=[f["properties"]["code"] for f in features],
                 z=[0] * len(features),
@@ -414,8 +411,7 @@ def report_map(
         )
     )
     style = map_style(dark=True, basemap_url=basemap_url)
-    style["sources"].setdefault("none", EMPTY_SOURCE)
-    style["layers"].append({"id": GRIDS_TOP, "type": "line", "source": "none"})
+    style["layers"].append({"id": GRIDS_TOP, "type": "line", "source": "empty"})
     figure.update_layout(
         map={"style": style, "center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom},
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
