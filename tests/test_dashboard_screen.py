@@ -35,6 +35,14 @@ MAP_READY = f"""() => {{
     return !!(m && m.map && m.map.loaded() && g.data.length === {len(figures.MAP_TRACES)});
 }}"""
 CASES = f"{FIGURE}.data[{figures.CASES_TRACE}]"
+COUNT_STREAMS = """(() => {
+    const Native = window.EventSource;
+    window.__streams = [];
+    window.EventSource = class extends Native {
+        constructor(...args) { super(...args); window.__streams.push(args[0]); }
+    };
+})()"""
+"""An init script: every ``EventSource`` the page opens is noted in ``window.__streams``."""
 
 
 class Wall:
@@ -81,6 +89,7 @@ def wall(city_context: AppContext) -> Iterator[Wall]:
             lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
         )
         page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+        page.add_init_script(COUNT_STREAMS)
         page.goto(f"{base}/screen")
         page.wait_for_function(MAP_READY, timeout=60_000)
         yield Wall(page, base, problems)
@@ -143,4 +152,21 @@ def test_a_filed_case_and_its_claim_reach_the_wall_within_two_seconds(wall: Wall
         )
         assert time.monotonic() - claimed_at < 2.0
     assert page.locator("#screen-ticker li").first.inner_text().endswith("签收")
+    assert wall.problems == []
+
+
+def test_the_wall_keeps_one_stream_and_shows_each_transition_once(wall: Wall) -> None:
+    page = wall.page
+    with httpx.Client(base_url=wall.base, timeout=30) as http:
+        worker = login(http, "gridworker_441502001001")
+        numbers = [report(http, worker, description=f"占道经营 {n}")["case_no"] for n in range(5)]
+    ticker = "document.querySelector('#screen-ticker').innerText"
+    last = numbers[-1]
+    page.wait_for_function(f"() => {ticker}.includes('{last}')", timeout=5_000)
+    page.wait_for_timeout(1_500)  # room for a reconnect and a replay, were there any
+    lines = page.locator("#screen-ticker li").all_inner_texts()
+    for number in numbers:
+        assert sum(number in line for line in lines) == 1, (number, lines)
+    streams = page.evaluate("() => window.__streams")
+    assert len(streams) == 1 and "/api/stream" in streams[0], streams
     assert wall.problems == []

@@ -3,8 +3,9 @@
 1920×1080, dark, no interaction.  The page reads as the wall screen's account
 (``MINQING_SCREEN_USER``) or as whoever signed in; it never shows personal data.  Panels
 load once and refresh every minute; a transition reaches the ticker, the counters and the
-map's points through the live feed (``EventSource`` on ``/api/stream``): each message wakes
-one callback that reads the events after the last one it saw and patches the figure.
+map's points through the live feed: one ``EventSource`` on ``/api/stream`` for the page's
+life (``assets/live_feed.js``) wakes one callback, which reads the events after the last one
+it saw and patches the figure.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from urllib.parse import quote
 
 import dash
 from dash import Dash, Input, Output, State, clientside_callback, dcc, html, no_update
-from dash_extensions import EventSource
 
 from dashboard import figures, readings
 from dashboard.client import ApiError, api_client, features, screen_token
@@ -83,7 +83,8 @@ def layout(lang: str = "zh", colour: str = "status", **_query: str) -> html.Div:
                     dcc.Store(id=_id("ticker-lines")),
                     dcc.Interval(id=_id("refresh"), interval=60_000),
                     dcc.Interval(id=_id("tick"), interval=1_000),
-                    html.Div(id=_id("feed-box")),
+                    dcc.Store(id=_id("feed-url")),
+                    dcc.Store(id=_id("feed")),
                 ],
                 hidden=True,
             ),
@@ -237,7 +238,7 @@ def register_callbacks(app: Dash) -> None:
         Output(map_id(_id("map")), "figure"),
         Output(map_id(_id("map"), "legend"), "children"),
         Output(_id("state"), "data"),
-        Output(_id("feed-box"), "children"),
+        Output(_id("feed-url"), "data"),
         Input(_id("auth"), "data"),
         State(_id("colour"), "data"),
         State(_id("lang"), "data"),
@@ -275,8 +276,7 @@ def register_callbacks(app: Dash) -> None:
         )
         state = {"ids": [p.case_id for p in points], "last": latest}
         url = f"{_browser_base()}/api/stream?access_token={quote(auth['token'])}&after={latest}"
-        feed = EventSource(id=_id("feed"), url=url)
-        return figure, legend_items(colour_by, STATUS_LEGEND), state, feed
+        return figure, legend_items(colour_by, STATUS_LEGEND), state, url
 
     @app.callback(
         Output(_id("ticker"), "children"),
@@ -298,7 +298,7 @@ def register_callbacks(app: Dash) -> None:
         Output(_id("state"), "data", allow_duplicate=True),
         Output(_id("ticker"), "children", allow_duplicate=True),
         Output(_id("ticker-lines"), "data", allow_duplicate=True),
-        Input(_id("feed"), "message"),
+        Input(_id("feed"), "data"),
         State(_id("state"), "data"),
         State(_id("ticker-lines"), "data"),
         State(_id("auth"), "data"),
@@ -306,7 +306,7 @@ def register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def follow_feed(
-        _message: str | None,
+        _woken: dict[str, Any] | None,
         state: dict[str, Any] | None,
         recent: dict[str, Any] | None,
         auth: dict[str, Any] | None,
@@ -345,9 +345,11 @@ def register_callbacks(app: Dash) -> None:
         Input(_id("tick"), "n_intervals"),
     )
     clientside_callback(
-        """function (state) { return state === 1 ? 'screen-live on' : 'screen-live'; }""",
-        Output(_id("live"), "className"),
-        Input(_id("feed"), "readyState"),
+        f"""function (url) {{
+            return window.dash_clientside.live_feed.follow(url, "{_id("feed")}", "{_id("live")}");
+        }}""",
+        Output(_id("feed"), "data"),
+        Input(_id("feed-url"), "data"),
     )
 
 
