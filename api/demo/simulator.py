@@ -36,6 +36,10 @@ FOLLOW_STEPS = 3
 """Steps per tick among the followed cases, least recently moved first."""
 SHOWCASE_EVERY = 15
 """Once every turn has been shown, one more turn every this many ticks (a minute at 4 s)."""
+REPORT_EVERY = 15
+"""Once every turn has been shown, a new report every this many ticks (a minute at 4 s):
+near the history's daily rate, so that the wall's 30-day trend and today's counts stay
+believable however long the demo runs; the ticks between move open cases on."""
 CANDIDATES = 5
 """Cases tried for a turn before it is planted on the next report instead."""
 
@@ -45,9 +49,9 @@ class Simulator:
 
     Each case keeps one story (:func:`api.demo.story.draw_story`) and takes the steps it
     asks for among those the workflow allows (:func:`api.demo.story.next_step`), like the
-    history. A tick reports one new case, moves the followed cases (the newest reports and
-    the cases of a turn) a step each, moves one long-waiting case, and shows a turn of the
-    loop (:mod:`api.demo.showcase`): every turn in the first ticks of a demo, then one a
+    history. A tick reports one new case (once the first ticks have shown every turn, one
+    a minute), moves the followed cases (the newest reports and the cases of a turn) a step
+    each, moves one long-waiting case, and shows a turn of the loop (:mod:`api.demo.showcase`): every turn in the first ticks of a demo, then one a
     minute, so whistles and 报到, escalations, call-backs and reviews reach the screen early
     besides accept, dispatch, claim, handle, verify and close.
     """
@@ -91,7 +95,7 @@ class Simulator:
         turn = self._next_turn()
         if turn is not None:
             self._show_turn(turn)
-        if small is not None:
+        if small is not None and self._reports_now():
             self._report(small)
         awaited_first = sorted(self.followed, key=lambda i: i not in self.awaited)
         for incident_id in awaited_first[:FOLLOW_STEPS]:
@@ -133,6 +137,12 @@ class Simulator:
         spare = [i for i in self.followed if i not in self.awaited]
         for dropped in spare[: max(0, len(self.followed) - FOLLOWED_MAX)]:
             del self.followed[dropped]
+
+    def _reports_now(self) -> bool:
+        """Every tick while turns are still to be shown (they ride on new reports), then
+        every :data:`REPORT_EVERY` ticks."""
+        showing = self.planned or any(t.action not in self.shown for t in TURNS)
+        return bool(showing) or self.ticks % REPORT_EVERY == 0
 
     def _next_turn(self) -> Turn | None:
         """Each turn not yet shown (and not planted), in order; then one a minute."""
