@@ -7,9 +7,9 @@ from sqlmodel import col, func, select
 
 from api.context import AppContext
 from api.demo import Simulator
-from api.demo.simulator import REPORT_EVERY
 from api.demo.history import MAX_STEPS
 from api.demo.showcase import TURNS
+from api.demo.simulator import REPORT_EVERY
 from api.models import Incident, IncidentEvent
 
 

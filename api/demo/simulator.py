@@ -51,8 +51,9 @@ class Simulator:
     asks for among those the workflow allows (:func:`api.demo.story.next_step`), like the
     history. A tick reports one new case (once the first ticks have shown every turn, one
     a minute), moves the followed cases (the newest reports and the cases of a turn) a step
-    each, moves one long-waiting case, and shows a turn of the loop (:mod:`api.demo.showcase`): every turn in the first ticks of a demo, then one a
-    minute, so whistles and 报到, escalations, call-backs and reviews reach the screen early
+    each, moves one long-waiting case, and shows a turn of the loop
+    (:mod:`api.demo.showcase`): every turn in the first ticks of a demo, then one a minute,
+    so whistles and 报到, escalations, call-backs and reviews reach the screen early
     besides accept, dispatch, claim, handle, verify and close.
     """
 
@@ -139,8 +140,11 @@ class Simulator:
             del self.followed[dropped]
 
     def _reports_now(self) -> bool:
-        """Every tick while turns are still to be shown (they ride on new reports), then
-        every :data:`REPORT_EVERY` ticks."""
+        """Whether this tick files a new report.
+
+        Every tick while turns are still to be shown (they ride on new reports), then every
+        :data:`REPORT_EVERY` ticks.
+        """
         showing = self.planned or any(t.action not in self.shown for t in TURNS)
         return bool(showing) or self.ticks % REPORT_EVERY == 0
 
