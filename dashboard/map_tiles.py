@@ -4,14 +4,17 @@ A grid level or the open cases too many for GeoJSON are drawn from ``/api/tiles`
 map layers with ``sourcetype="vector"`` read the MVT layer named like the API's layer id.
 Plotly layers take one colour each (no data-driven styling), so the cases are one
 ``circle`` layer per status (or per deadline light), each from its own filtered tile URL.
-A live change re-requests the case tiles by a new ``v`` in their URLs.
+A live change re-requests the case tiles by a new version in their URLs' fragment
+(``#v=<event id>``): Plotly replaces a layer whose source changed, so MapLibre asks for its
+tiles afresh (they are ``no-store``), and the API, which refuses unknown query parameters,
+never sees the fragment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from dashboard import theme
 
@@ -30,10 +33,8 @@ def tile_url(template: str, **params: Any) -> str:
 
 
 def versioned(url: str, version: int | str) -> str:
-    """``url`` with its ``v`` parameter set to ``version`` (a new URL: the tiles reload)."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "v"] + [("v", str(version))]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    """``url`` with the fragment ``#v=<version>`` (a new URL: the tiles are asked again)."""
+    return f"{url.split('#', 1)[0]}#v={version}"
 
 
 def grid_lines(
@@ -93,7 +94,7 @@ def case_layers(
         {
             "name": f"{CASE_LAYER_PREFIX}{key}",
             "sourcetype": "vector",
-            "source": [tile_url(template, **query, access_token=token, v=version)],
+            "source": [versioned(tile_url(template, **query, access_token=token), version)],
             "sourcelayer": INCIDENTS,
             "type": "circle",
             "circle": {"radius": POINT_RADIUS},
