@@ -115,3 +115,13 @@ def grid_layer(client: ApiClient, level: str) -> GridLayer:
 def tiles_of(client: ApiClient) -> TileIndex:
     """The API's tile index, cached for :data:`TTL_S` like the layers."""
     return _cached((client.base_url, "tiles"), lambda: tile_index_of(tile_index(client)))
+
+
+def region_bbox(client: ApiClient) -> tuple[float, float, float, float]:
+    """The extent of all grids (the large grids' collection extent), cached."""
+
+    def read() -> tuple[float, float, float, float]:
+        extent = client.get("/ogc/collections/grids_large")["extent"]["spatial"]["bbox"][0]
+        return (extent[0], extent[1], extent[2], extent[3])
+
+    return _cached((client.base_url, "extent"), read)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from dashboard import figures, map_tiles, readings, theme
 from dashboard.client import ApiClient, features, matched
-from dashboard.geodata import TileIndex, grid_layer, tiles_of
+from dashboard.geodata import TileIndex, grid_layer, region_bbox, tiles_of
 from dashboard.i18n import Lang, t
 from dashboard.settings import dashboard_settings
 
@@ -128,7 +128,7 @@ def wall_map(client: ApiClient, *, token: str, colour_by: str, lang: Lang, lates
         )
         points = readings.case_points(found, colour_by)
     hot = client.get("/api/stats/alerts").get("hot_spots", [])
-    bbox = parts.pop("bbox") or _city_bbox(client)
+    bbox = parts.pop("bbox") or region_bbox(client)
     figure = figures.grid_map(
         **parts,
         points=points,
@@ -139,9 +139,3 @@ def wall_map(client: ApiClient, *, token: str, colour_by: str, lang: Lang, lates
     )
     tiles = map_tiles.case_sources(parts["layers"])
     return WallMap(figure, [p.case_id for p in points], tiles, notes)
-
-
-def _city_bbox(client: ApiClient) -> tuple[float, float, float, float]:
-    """The extent of the grids when even the large ones are tiled (the region's extent)."""
-    extent = client.get("/ogc/collections/grids_large")["extent"]["spatial"]["bbox"][0]
-    return (extent[0], extent[1], extent[2], extent[3])
