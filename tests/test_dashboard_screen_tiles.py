@@ -8,7 +8,6 @@ version in their URLs' fragment) after a transition instead of patching points.
 
 from __future__ import annotations
 
-import io
 import shutil
 import time
 from collections.abc import Iterator
@@ -17,12 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from PIL import Image
 
 from api.app import create_app
 from api.context import AppContext
 from dashboard import figures, theme
-from tests.browser import chromium_page, screenshot
+from tests.browser import chromium_page, painted, screenshot
 from tests.city import install_mini_city
 from tests.conftest import store_settings
 from tests.driver import PASSWORD, login, report
@@ -33,6 +31,12 @@ pytestmark = pytest.mark.browser
 ABOVE = 5
 SMALLS = [f"4415020010010{n}" for n in range(1, 5)]
 CASES = 7
+COLOURS = {
+    "accent": (theme.ACCENT, 40),
+    "cases": (theme.status_colour("reported"), 40),
+    "small_lines": (theme.TEXT_DIM, 30),
+}
+"""What the map's canvas shows: large-grid outlines, cases, small-grid outlines (tiles)."""
 MAP_GRAPH = "#screen-map .js-plotly-plot"
 MAP_READY = f"""() => {{
     const g = document.querySelector('{MAP_GRAPH}');
@@ -88,11 +92,6 @@ def wall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TiledWall]:
         context.db.dispose()
 
 
-def _near(pixel: tuple[int, ...], colour: str, tolerance: int = 40) -> bool:
-    target = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], target, strict=True))
-
-
 def test_the_wall_draws_small_grids_and_cases_from_tiles_and_paints(wall: TiledWall) -> None:
     page = wall.page
     page.wait_for_timeout(1_500)  # the tiles' features are drawn once they are decoded
@@ -103,15 +102,10 @@ def test_the_wall_draws_small_grids_and_cases_from_tiles_and_paints(wall: TiledW
     assert all(q["access_token"] for q in cases)
     assert not wall.asked("grids_medium"), "the medium grids stay GeoJSON (4 ≤ 5)"
 
-    canvas = page.locator("#screen-map canvas.maplibregl-canvas")
-    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
-    pixels = list(image.get_flattened_data())
-    outline = sum(_near(p, theme.ACCENT) for p in pixels)
-    reported = sum(_near(p, theme.status_colour("reported")) for p in pixels)
-    small_lines = sum(_near(p, theme.TEXT_DIM, 30) for p in pixels)
-    assert outline > 500, f"large-grid outlines drawn: {outline} accent pixels"
-    assert reported > 30, f"the reported cases drawn from tiles: {reported} orange pixels"
-    assert small_lines > 200, f"small-grid outlines drawn from tiles: {small_lines} pixels"
+    drawn = painted(page, "#screen-map canvas.maplibregl-canvas", **COLOURS)
+    assert drawn["accent"] > 500, f"the large-grid outlines are drawn: {drawn}"
+    assert drawn["cases"] > 30, f"the reported cases are drawn from tiles: {drawn}"
+    assert drawn["small_lines"] > 200, f"the small-grid outlines are drawn from tiles: {drawn}"
     assert page.evaluate(f"document.querySelector('{MAP_GRAPH}').data[4].lon.length") == 0
     legend = page.locator("#screen-map .map-legend").inner_text()
     assert "小网格 16 个 > 5" in legend and f"在办 {CASES} 件 > 5" in legend, legend
