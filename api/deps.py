@@ -124,6 +124,9 @@ def allowed(permission: Permission) -> Any:
 
 Reader = Annotated[Actor, allowed(Permission.read_cases)]
 """The caller of a route that reads cases (only those its scope holds)."""
+QueryTokenReader = Annotated[Actor, Depends(AllowedByQueryToken(Permission.read_cases))]
+"""A :data:`Reader` that may bring its token as ``access_token`` in the query (clients without
+headers: the browser's ``EventSource`` on the live feed, a map's tile requests)."""
 
 
 class Public:

@@ -47,10 +47,12 @@ def drill_map(
     few_label: str,
     view: MapView,
     basemap_url: str = "",
+    layers: Sequence[dict[str, Any]] = (),
 ) -> go.Figure:
     """Grids coloured by ``measure``; too-few-case grids grey; the selected grid outlined.
 
     Trace 0 holds the measured grids, trace 1 the grey ones; both are clickable.
+    ``layers`` are vector tile layers (:mod:`dashboard.map_tiles`) of a tiled level.
     """
     measured = [a for a in areas if not a.few and a.value is not None]
     scarce = [a for a in areas if a.few or a.value is None]
@@ -128,6 +130,7 @@ def drill_map(
             "style": map_style(dark=True, basemap_url=basemap_url),
             "center": {"lon": view.lon, "lat": view.lat},
             "zoom": view.zoom,
+            **({"layers": list(layers)} if layers else {}),
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         paper_bgcolor="rgba(0,0,0,0)",

@@ -14,12 +14,13 @@ from dash import html
 
 from dashboard import analysis_figures as charts
 from dashboard import analysis_readings as read
-from dashboard import figures, readings
+from dashboard import figures, map_tiles, readings, theme
 from dashboard.analysis_state import SOURCES, STATUSES, AnalysisView, case_params, stats_params
 from dashboard.client import ApiClient, ApiError, api_client
 from dashboard.components.kpi import rate_text
-from dashboard.geodata import grid_layer, layer_of
+from dashboard.geodata import TileIndex, grid_layer, layer_of, region_bbox, tiles_of
 from dashboard.i18n import Lang, t
+from dashboard.screen_map import tiles_note
 from dashboard.settings import dashboard_settings
 
 CASE_TABLE_ROWS = 500
@@ -39,18 +40,76 @@ def reference() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 @dataclass(frozen=True)
 class Place:
-    """Where the view stands: the grid tree, the selected chain, the level the map shows."""
+    """Where the view stands: the grid tree, the selected chain, the level the map shows.
+
+    ``shown`` holds the map level's grids inside the selection, read on their own when
+    that level is drawn from tiles (None: read from the whole cached layer).
+    """
 
     tree: dict[str, read.GridNode]
     chain: list[read.GridNode]
     level: str
+    tiles: TileIndex
+    shown: dict[str, Any] | None = None
 
 
 def place_of(client: ApiClient, view: AnalysisView) -> Place:
-    """The grid tree (cached layers) and the selected grid's chain and map level."""
-    layers = {level: grid_layer(client, level).geojson for level in read.LEVELS}
+    """The grid tree (cached layers) and the selected grid's chain and map level.
+
+    A level drawn from tiles is never read whole: the selected grid, its ancestors and
+    the children the map shows are read by code and parent instead.
+    """
+    index = tiles_of(client)
+    layers = {lv: grid_layer(client, lv).geojson for lv in read.LEVELS if lv not in index.tiled}
     tree = read.grid_tree(layers)
-    return Place(tree, read.lineage(tree, view.grid), read.map_level(tree, view.grid))
+    code = view.grid if index.tiled else ""
+    while code and code not in tree:  # a grid of a tiled level: read it, then its parents
+        try:
+            feature = client.get(f"/api/grids/{code}", geometry="overview")
+        except ApiError:  # no such grid: the view shows the city, as for untiled levels
+            break
+        tree.update(read.grid_tree({feature["properties"]["level"]: _collection([feature])}))
+        code = feature["properties"].get("parent_code") or ""
+    level = read.map_level(tree, view.grid)
+    shown = None
+    if level in index.tiled and view.grid:
+        shown = _tiled_children(client, tree, view.grid, level)
+        tree.update(read.grid_tree({level: shown}))
+    return Place(tree, read.lineage(tree, view.grid), level, index, shown)
+
+
+def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _tiled_children(
+    client: ApiClient, tree: dict[str, read.GridNode], grid: str, level: str
+) -> dict[str, Any]:
+    """The grids of a tiled ``level`` the map shows for ``grid``: its children, or itself."""
+    if tree[grid].level == level:
+        return _collection([client.get(f"/api/grids/{grid}", geometry="overview")])
+    children = client.get("/api/grids", level=level, parent=grid, geometry="overview")
+    return _collection(children.get("features", []))
+
+
+def _own_outline(client: ApiClient, place: Place, grid: str) -> dict[str, Any]:
+    """The selected grid's own shape, to outline it over its children."""
+    level = place.tree[grid].level
+    if level in place.tiles.tiled:
+        return _collection([client.get(f"/api/grids/{grid}", geometry="overview")])
+    own = read.shown_features(grid_layer(client, level).geojson, grid, level)
+    return _collection([f for f in own["features"] if f["properties"]["code"] == grid])
+
+
+def _tile_layers(place: Place) -> list[dict[str, Any]]:
+    """A tiled map level's grids from tiles: dim under the colours, outlined over them."""
+    if place.level not in place.tiles.tiled:
+        return []
+    url = place.tiles.grid_url(place.level)
+    return [
+        map_tiles.grid_fill(url, place.level, colour=theme.PANEL_BG),
+        map_tiles.grid_lines(url, place.level, colour=theme.TEXT_DIM, width=0.8),
+    ]
 
 
 def crumbs(place: Place, lang: Lang) -> list[Any]:
@@ -73,21 +132,25 @@ def crumbs(place: Place, lang: Lang) -> list[Any]:
 
 
 def map_panel(client: ApiClient, view: AnalysisView, place: Place, lang: Lang) -> list[Any]:
-    """The choropleth, its title and the area scorecard's rows."""
+    """The choropleth, its title, its note and the area scorecard's rows.
+
+    A map level drawn from tiles keeps its colours for the grids inside the selection
+    (read on their own) and shows the level's other grids from its tiles.
+    """
     answer = client.get(
         "/api/stats/areas", level=place.level, metric=view.measure, **stats_params(view)
     )
-    layer = grid_layer(client, place.level).geojson
-    shown = read.shown_features(layer, view.grid, place.level)
+    tiled = place.level in place.tiles.tiled
+    layer = figures.EMPTY_COLLECTION if tiled else grid_layer(client, place.level).geojson
+    shown = place.shown or read.shown_features(layer, view.grid, place.level)
     areas = read.area_readings(answer)
     outline = None
     if place.chain and place.chain[-1].level != place.level:
-        own = grid_layer(client, place.chain[-1].level).geojson
-        outline = read.shown_features(own, view.grid, place.chain[-1].level)
-        outline["features"] = [
-            f for f in outline["features"] if f["properties"]["code"] == view.grid
-        ]
-    bbox = layer_of(shown).bbox if shown["features"] else layer_of(layer).bbox
+        outline = _own_outline(client, place, view.grid)
+    if shown["features"]:
+        bbox = layer_of(shown).bbox
+    else:
+        bbox = region_bbox(client) if tiled else layer_of(layer).bbox
     names = [place.tree[a.code] for a in areas if a.code in place.tree]
     figure = charts.drill_map(
         features=shown,
@@ -98,9 +161,13 @@ def map_panel(client: ApiClient, view: AnalysisView, place: Place, lang: Lang) -
         few_label=t("few_cases", lang),
         view=figures.view_of(bbox, width_px=MAP_SIZE[0], height_px=MAP_SIZE[1]),
         basemap_url=dashboard_settings().basemap_url,
+        layers=_tile_layers(place),
     )
     title = f"{t('grid_' + place.level, lang)} · {t('m_' + view.measure, lang)}"
     note = t("few_note", lang).format(n=answer.get("min_cases", 0))
+    if tiled:
+        count = place.tiles.features[place.level]
+        note = f"{note} · {tiles_note(place.level, count, place.tiles.above, lang)}"
     return [figure, title, note, read.area_rows(answer)]
 
 

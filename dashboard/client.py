@@ -16,7 +16,17 @@ import httpx
 
 from dashboard.settings import dashboard_settings
 
-__all__ = ["ApiClient", "ApiError", "api_base", "api_client", "features", "screen_token", "sign_in"]
+__all__ = [
+    "ApiClient",
+    "ApiError",
+    "api_base",
+    "api_client",
+    "features",
+    "matched",
+    "screen_token",
+    "sign_in",
+    "tile_index",
+]
 
 _HTTP = httpx.Client(timeout=15.0, headers={"User-Agent": "minqing-dashboard"})
 """One pooled HTTP client for all callbacks (keep-alive to the API)."""
@@ -147,3 +157,13 @@ def _path_of(href: str) -> str:
     """The path and query of an API link (links are absolute; the client has its own base)."""
     parts = httpx.URL(href)
     return parts.raw_path.decode("ascii")
+
+
+def matched(client: ApiClient, path: str, **params: Any) -> int:
+    """How many items of a list endpoint match ``params`` (one row read, ``numberMatched``)."""
+    return int(client.get(path, limit=1, **params)["numberMatched"])
+
+
+def tile_index(client: ApiClient) -> dict[str, Any]:
+    """``/api/tiles``: each vector tile layer's size, URL template and whether to use tiles."""
+    return dict(client.get("/api/tiles"))

@@ -125,11 +125,13 @@ def grid_map(
     view: MapView,
     dark: bool = True,
     basemap_url: str = "",
+    layers: Sequence[dict[str, Any]] = (),
 ) -> go.Figure:
     """The city map: grids by a measure, stronger outlines and names, hot spots, case points.
 
     ``grids_geojson`` may be the URL of a layer (the browser fetches and caches it) or a
-    FeatureCollection; features are matched on ``properties.code``.
+    FeatureCollection; features are matched on ``properties.code``.  ``layers`` are vector
+    tile layers (:mod:`dashboard.map_tiles`) drawn over the traces, in order.
     """
     text_colour = theme.TEXT_MAIN if dark else "#1b2733"
     measured = [a for a in areas if not a.few and a.value is not None]
@@ -199,11 +201,12 @@ def grid_map(
         )
     )
     figure.add_trace(cases_trace(points, colour_by))
+    camera = {"center": {"lon": view.lon, "lat": view.lat}, "zoom": view.zoom}
     figure.update_layout(
         map={
             "style": map_style(dark=dark, basemap_url=basemap_url),
-            "center": {"lon": view.lon, "lat": view.lat},
-            "zoom": view.zoom,
+            **camera,
+            **({"layers": list(layers)} if layers else {}),
         },
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         paper_bgcolor="rgba(0,0,0,0)",

@@ -367,6 +367,14 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "stage_dispatch": ("派遣", "Dispatch"),
     "stage_handle": ("处置", "Handle"),
     "stage_close": ("核查回访结案", "Verify, call back, close"),
+    "tiles_note": (
+        "{what} {n:,} 个 > {above:,}：矢量瓦片轮廓",
+        "{what}: {n:,} > {above:,}, vector tiles",
+    ),
+    "tiles_cases_note": (
+        "在办 {n:,} 件 > {above:,}：矢量瓦片",
+        "{n:,} open > {above:,}: vector tiles",
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""What a live-feed message changes on screen: the map's points (as a ``Patch``) and counters.
+"""What a live-feed message changes on screen: the map's points or tiles (``Patch``), counters.
 
 Pure functions of the API's answers; the big screen's feed callback calls them.
 """
@@ -9,7 +9,7 @@ from typing import Any
 
 from dash import Patch
 
-from dashboard import figures, readings
+from dashboard import figures, map_tiles, readings
 from dashboard.components.kpi import rate_text
 
 
@@ -69,3 +69,11 @@ def patch_points(
         del trace["marker"]["color"][index]
         del ids[index]
     return patch, {**state, "ids": ids}
+
+
+def patch_tiles(sources: dict[str, str], version: int) -> Patch:
+    """A ``Patch`` giving the map's case tile layers (by index) URLs of a new ``version``."""
+    patch = Patch()
+    for index, url in sources.items():
+        patch["layout"]["map"]["layers"][int(index)]["source"] = [map_tiles.versioned(url, version)]
+    return patch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -59,3 +61,19 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def painted(page: object, selector: str, **colours: tuple[str, int]) -> dict[str, int]:
+    """Pixels of the element ``selector`` (a map's canvas) near each named (colour, tolerance).
+
+    ``total`` holds the element's pixel count.
+    """
+    shot = page.locator(selector).screenshot()  # type: ignore[attr-defined]
+    pixels = list(Image.open(io.BytesIO(shot)).convert("RGB").get_flattened_data())
+    counts = {name: sum(_near(p, *wanted) for p in pixels) for name, wanted in colours.items()}
+    return {**counts, "total": len(pixels)}
+
+
+def _near(pixel: tuple[int, ...], colour: str, tolerance: int) -> bool:
+    target = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], target, strict=True))

@@ -32,6 +32,7 @@ SERIAL_MODULES = frozenset(
         "test_dashboard_analysis",  # the browser tests: clicks and 2 s bars
         "test_dashboard_report",
         "test_dashboard_screen",
+        "test_dashboard_screen_tiles",
         "test_dashboard_shell",
         "test_dashboard_workbench",
         "test_faults",  # kill -9 halfway, a proxy cut

@@ -7,19 +7,17 @@ live feed of the page the first one loaded).  The wall signs in as the mini city
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from api.app import create_app
 from api.context import AppContext
 from dashboard import figures, theme
-from tests.browser import chromium_page, screenshot
+from tests.browser import chromium_page, painted, screenshot
 from tests.city import install_mini_city
 from tests.conftest import store_settings
 from tests.driver import PASSWORD, act, login, report
@@ -96,22 +94,18 @@ def wall(city_context: AppContext) -> Iterator[Wall]:
     monkeypatch.undo()
 
 
-def _near(pixel: tuple[int, ...], colour: str, tolerance: int = 40) -> bool:
-    target = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], target, strict=True))
-
-
 def test_the_wall_paints_its_map_and_fills_every_counter_without_errors(wall: Wall) -> None:
     page = wall.page
-    canvas = page.locator("#screen-map canvas.maplibregl-canvas")
-    image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
-    pixels = list(image.get_flattened_data())
-    outline = sum(_near(p, theme.ACCENT) for p in pixels)
-    reported = sum(_near(p, theme.status_colour("reported")) for p in pixels)
-    background = sum(_near(p, theme.SCREEN_BG, 8) for p in pixels)
-    assert outline > 500, f"large-grid outlines drawn: {outline} accent pixels"
-    assert reported > 30, f"the three reported cases drawn: {reported} orange pixels"
-    assert background < len(pixels) * 0.9, "the map is more than its background"
+    drawn = painted(
+        page,
+        "#screen-map canvas.maplibregl-canvas",
+        outline=(theme.ACCENT, 40),
+        reported=(theme.status_colour("reported"), 40),
+        background=(theme.SCREEN_BG, 8),
+    )
+    assert drawn["outline"] > 500, f"large-grid outlines drawn: {drawn} accent pixels"
+    assert drawn["reported"] > 30, f"the three reported cases drawn: {drawn} orange pixels"
+    assert drawn["background"] < drawn["total"] * 0.9, "the map is more than its background"
 
     page.wait_for_function(
         "() => [...document.querySelectorAll('.kpi-value')].every(v => v.innerText !== '…')",

@@ -246,6 +246,17 @@ def test_a_case_tile_needs_a_token(client: TestClient) -> None:
     assert response.status_code == 401 and response.json()["error"] == "unauthorized"
 
 
+def test_a_map_brings_the_case_tiles_token_in_the_query(client: TestClient) -> None:
+    """A map's tile requests send no headers: ``access_token`` is taken, as on the feed."""
+    dispatcher = login(client, "dispatcher")
+    case = report(client, login(client, "gridworker_441502001001"), small="44150200100102")
+    token = dispatcher["Authorization"].removeprefix("Bearer ")
+    assert set(_case_tile(client, {}, f"?status=reported&access_token={token}")) == {case["id"]}
+    x, y = CITY_TILES[1]
+    wrong = client.get(f"/api/tiles/incidents/{Z}/{x}/{y}.mvt?access_token=not-a-token")
+    assert wrong.status_code == 401
+
+
 def test_the_tile_index_says_when_to_switch_to_tiles(city_context: AppContext) -> None:
     settings = city_context.settings.model_copy(update={"tiles_above_features": 10})
     with TestClient(create_app(settings, dashboard=False)) as client:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.collections import COLLECTIONS
-from api.deps import PUBLIC, ContextDep, SessionDep, allowed
+from api.deps import PUBLIC, ContextDep, QueryTokenReader, SessionDep
 from api.grids import level_counts
 from api.http.urls import base_url
 from api.models import utcnow
@@ -17,7 +17,6 @@ from api.params import TileDep
 from api.routers.grids import layer_response
 from api.routers.incidents import CaseFilterDep
 from api.tiles import GRID_TILE_LAYERS, MVT_MEDIA_TYPE, GridTileLayer, grid_tile, incident_tile
-from api.workflow import Actor, Permission
 from geo.tiles import MAX_ZOOM
 
 router = APIRouter(prefix="/tiles", tags=["tiles"])
@@ -101,10 +100,13 @@ def incidents_tile(
     tile: TileDep,
     session: SessionDep,
     context: ContextDep,
-    principal: Annotated[Actor, allowed(Permission.read_cases)],
+    principal: QueryTokenReader,
     filters: CaseFilterDep,
 ) -> Response:
     """The cases visible to the caller in the tile, with the case list's filters.
+
+    The token may come as ``access_token`` in the query: a map's tile requests send no
+    headers.
 
     Points in layer ``incidents``: the case id as feature id, ``status``, ``light`` (absent
     when no stage runs) and ``category``; no reporter, description or address.

@@ -17,15 +17,14 @@ import dash
 from dash import Dash, Input, Output, State, clientside_callback, dcc, html, no_update
 
 from dashboard import figures, readings
-from dashboard.client import ApiError, api_client, features, screen_token
+from dashboard.client import ApiError, api_client, screen_token
 from dashboard.components.casemap import CaseMap, legend_items, map_id
 from dashboard.components.kpi import KpiTile, kpi_id
 from dashboard.components.signin import SignIn
 from dashboard.components.wall import alerts_list, ranking_table, ticker
-from dashboard.geodata import grid_layer
 from dashboard.i18n import Lang, lang_of, t
-from dashboard.live import counter_values, patch_points
-from dashboard.settings import dashboard_settings
+from dashboard.live import counter_values, patch_points, patch_tiles
+from dashboard.screen_map import browser_base, wall_map
 
 PAGE = "screen"
 COUNTERS = (
@@ -38,8 +37,9 @@ COUNTERS = (
     ("on_time_rate", "tone-rate"),
     ("satisfaction_rate", "tone-rate"),
 )
-MAP_POINTS_MAX = 20_000
 TICKER_LINES = 14
+TILE_REFRESH_MS = 3_000
+"""How often, at most, the case tiles are re-requested after transitions."""
 STATUS_LEGEND = (
     ("reported", "待受理"),
     ("dispatched", "待签收"),
@@ -85,6 +85,8 @@ def layout(lang: str = "zh", colour: str = "status", **_query: str) -> html.Div:
                     dcc.Interval(id=_id("tick"), interval=1_000),
                     dcc.Store(id=_id("feed-url")),
                     dcc.Store(id=_id("feed")),
+                    dcc.Store(id=_id("tile-version")),
+                    dcc.Interval(id=_id("tile-clock"), interval=TILE_REFRESH_MS, disabled=True),
                 ],
                 hidden=True,
             ),
@@ -239,44 +241,24 @@ def register_callbacks(app: Dash) -> None:
         Output(map_id(_id("map"), "legend"), "children"),
         Output(_id("state"), "data"),
         Output(_id("feed-url"), "data"),
+        Output(_id("tile-version"), "data"),
+        Output(_id("tile-clock"), "disabled"),
         Input(_id("auth"), "data"),
         State(_id("colour"), "data"),
         State(_id("lang"), "data"),
     )
     def draw_map(auth: dict[str, Any] | None, colour_by: str, lang: Lang) -> tuple[Any, ...]:
         if not auth:
-            return (no_update,) * 4
+            return (no_update,) * 6
         client = api_client(auth["token"])
         latest = int(client.get("/api/events")["last_event_id"])
-        found = features(
-            client,
-            "/api/incidents",
-            most=MAP_POINTS_MAX,
-            format="geojson",
-            status=list(readings.OPEN_STATUSES),
-            limit=10_000,
-        )
-        points = readings.case_points(found, colour_by)
-        large = grid_layer(client, "large")
-        hot = client.get("/api/stats/alerts").get("hot_spots", [])
-        hot_spots = _hot_spot_marks(client, hot)
-        figure = figures.grid_map(
-            grids_geojson=f"{_browser_base()}/api/grids?level=small&geometry=overview",
-            areas=readings.area_values(
-                client.get("/api/stats/areas", level="small", metric="open")
-            ),
-            outline_geojson=large.geojson,
-            outline_names=list(large.labels.values()),
-            points=points,
-            hot_spots=hot_spots,
-            colour_by=colour_by,
-            measure=t("open", lang),
-            view=figures.view_of(large.bbox, width_px=950, height_px=520),
-            basemap_url=dashboard_settings().basemap_url,
-        )
-        state = {"ids": [p.case_id for p in points], "last": latest}
-        url = f"{_browser_base()}/api/stream?access_token={quote(auth['token'])}&after={latest}"
-        return figure, legend_items(colour_by, STATUS_LEGEND), state, url
+        drawn = wall_map(client, token=auth["token"], colour_by=colour_by, lang=lang, latest=latest)
+        state = {"ids": drawn.ids, "last": latest, "tiles": drawn.tiles}
+        url = f"{browser_base()}/api/stream?access_token={quote(auth['token'])}&after={latest}"
+        legend = legend_items(colour_by, STATUS_LEGEND) + [
+            html.Span(note, className="legend-item legend-tiles") for note in drawn.notes
+        ]
+        return drawn.figure, legend, state, url, latest, not drawn.tiles
 
     @app.callback(
         Output(_id("ticker"), "children"),
@@ -312,15 +294,18 @@ def register_callbacks(app: Dash) -> None:
         auth: dict[str, Any] | None,
         colour_by: str,
     ) -> list[Any]:
-        """Patch the map's points and the ticker with the transitions since the last look."""
+        """Patch the map's points (not its case tiles) and the ticker with the new transitions."""
         unchanged = [no_update] * 4
         if not state or not auth:
             return unchanged
         page = api_client(auth["token"]).get("/api/events", after=state["last"], limit=500)
         if not page["items"]:
             return unchanged
-        figure, state = patch_points(state, page["items"], colour_by)
-        state["last"] = page["last_event_id"]
+        if state.get("tiles"):  # the tile clock re-requests the case tiles
+            figure: Any = no_update
+        else:
+            figure, state = patch_points(state, page["items"], colour_by)
+        state = {**state, "last": page["last_event_id"]}
         fresh = [list(readings.ticker_line(m)) for m in reversed(page["items"])]
         lines = (fresh + (recent or {}).get("lines", []))[:TICKER_LINES]
         return [figure, state, ticker(lines), {"lines": lines}]
@@ -338,6 +323,30 @@ def register_callbacks(app: Dash) -> None:
         return counter_values(api_client(auth["token"]).get("/api/stats/summary"))
 
     clientside_callback(
+        """function (_n, state, shown) {
+            const last = state && state.last;
+            return last && last !== shown ? last : window.dash_clientside.no_update;
+        }""",
+        Output(_id("tile-version"), "data", allow_duplicate=True),
+        Input(_id("tile-clock"), "n_intervals"),
+        State(_id("state"), "data"),
+        State(_id("tile-version"), "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output(map_id(_id("map")), "figure", allow_duplicate=True),
+        Input(_id("tile-version"), "data"),
+        State(_id("state"), "data"),
+        prevent_initial_call=True,
+    )
+    def refresh_tiles(version: int | None, state: dict[str, Any] | None) -> Any:
+        """The case tiles again, with the newest event id in their URLs (tiled cases only)."""
+        if not version or not state or not state.get("tiles"):
+            return no_update
+        return patch_tiles(state["tiles"], version)
+
+    clientside_callback(
         """function (_n) {
             return new Date().toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false});
         }""",
@@ -351,20 +360,3 @@ def register_callbacks(app: Dash) -> None:
         Output(_id("feed"), "data"),
         Input(_id("feed-url"), "data"),
     )
-
-
-def _browser_base() -> str:
-    """The API base as the browser should call it ("" = the page's own server)."""
-    return dashboard_settings().api_url
-
-
-def _hot_spot_marks(client: Any, hot_spots: list[dict[str, Any]]) -> list[tuple[float, float, str]]:
-    if not hot_spots:
-        return []
-    labels = grid_layer(client, "small").labels
-    marks = []
-    for spot in hot_spots:
-        found = labels.get(spot["small_code"])
-        if found:
-            marks.append((found[1], found[2], f"{spot['category_name']} ×{spot['times']}"))
-    return marks
