@@ -55,7 +55,18 @@ def test_cards_rise_once_each_and_the_case_stays_counted_overdue(
     assert [c.data["card"] for c in cards] == ["yellow_card", "red_card"]
     assert [c.seq for c in cards] == [4, 5]
     with TestClient(create_app(city_context.settings, dashboard=False)) as client:
-        wall = client.get("/api/stats/alerts", headers=login(client, "screen")).json()
+        screen = login(client, "screen")
+        wall = client.get("/api/stats/alerts", headers=screen).json()
+        feed = client.get("/api/events", params={"after": 0, "limit": 100}, headers=screen).json()[
+            "items"
+        ]
+        timeline = client.get(
+            f"/api/incidents/{case_id}/events", headers=login(client, "dispatcher")
+        )
+    card_words = [m["text"] for m in feed if m["action"] == SUPERVISE_ACTION]
+    assert card_words == ["电动车飞线充电：督办"] * 2, "the wall's ticker says 督办 in words"
+    labels = [e["action_label"] for e in timeline.json() if e["action"] == SUPERVISE_ACTION]
+    assert labels == ["督办", "督办"]
     assert [
         (c["id"], c["status_label"], c["unit_name"], c["category_name"]) for c in wall["red_cards"]
     ] == [(case_id, "待签收", "消防", "电动车飞线充电")]

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from api.cases.record import snapshot_of
+from api.cases.supervision import SUPERVISE_ACTION
 from api.cases.schemas import (
     CoUnitPublic,
     Deadline,
@@ -43,7 +44,12 @@ __all__ = [
 REPORT_ACTION = "report"
 """The timeline step that opens every case (not an action a caller can send)."""
 
-EVENT_LABELS = {REPORT_ACTION: "上报", **{a.value: a.label for a in Action}}
+EVENT_LABELS = {
+    REPORT_ACTION: "上报",
+    SUPERVISE_ACTION: "督办",
+    **{a.value: a.label for a in Action},
+}
+"""The words of every timeline step: the workflow's actions and the two system steps."""
 
 
 def mask_name(name: str | None) -> str | None:
