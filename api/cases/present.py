@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from api.cases.record import snapshot_of
-from api.cases.supervision import SUPERVISE_ACTION
 from api.cases.schemas import (
     CoUnitPublic,
     Deadline,
@@ -17,6 +16,7 @@ from api.cases.schemas import (
     IncidentPublic,
     WhistlePublic,
 )
+from api.cases.supervision import SUPERVISE_ACTION
 from api.models import Category, Incident, IncidentEvent, utcnow
 from api.workflow import (
     Action,
