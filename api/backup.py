@@ -52,10 +52,8 @@ PHOTO_SHAPE: dict[str, type] = {"path": str, "bytes": int, "sha256": str}
 PHOTO_MEMBER = re.compile(r"photos/[0-9]+/[0-9a-f]{64}\.(jpg|png|webp)")
 
 
-class InvalidArchive(MinqingError):
+class InvalidArchive(MinqingError, kind="invalid_archive"):
     """The archive is not one this code can restore: unreadable, damaged or of another schema."""
-
-    kind = "invalid_archive"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ class MinqingError(Exception):
 
     kind = "error"
 
+    def __init_subclass__(cls, *, kind: str | None = None, **kwargs: Any) -> None:
+        """Declare a subclass's kind in its header: ``class Conflict(MinqingError, kind=...)``."""
+        super().__init_subclass__(**kwargs)
+        if kind is not None:
+            cls.kind = kind
+
     def __init__(self, message: str, **context: Any) -> None:
         super().__init__(message)
         self.message = message
@@ -48,74 +54,54 @@ class MinqingError(Exception):
         return {"detail": self.message, "error": self.kind, **self.context}
 
 
-class StoreUnavailable(MinqingError):
+class StoreUnavailable(MinqingError, kind="store_unavailable"):
     """The database cannot be reached or the URL is wrong."""
-
-    kind = "store_unavailable"
 
     def __init__(self, where: str, reason: str) -> None:
         super().__init__(f"cannot reach the database ({where}): {reason}", where=where)
 
 
-class NotFound(MinqingError):
+class NotFound(MinqingError, kind="not_found"):
     """A thing named in the request does not exist (or is not visible to the caller)."""
 
-    kind = "not_found"
 
-
-class InvalidInput(MinqingError):
+class InvalidInput(MinqingError, kind="invalid_input"):
     """A request value is wrong; ``field`` names it."""
-
-    kind = "invalid_input"
 
     def __init__(self, field: str, message: str, **context: Any) -> None:
         super().__init__(f"{field}: {message}", field=field, **context)
 
 
-class Conflict(MinqingError):
+class Conflict(MinqingError, kind="conflict"):
     """The request clashes with the current state (illegal transition, lost claim race)."""
 
-    kind = "conflict"
 
-
-class Unauthorized(MinqingError):
+class Unauthorized(MinqingError, kind="unauthorized"):
     """No valid credentials."""
 
-    kind = "unauthorized"
 
-
-class Forbidden(MinqingError):
+class Forbidden(MinqingError, kind="forbidden"):
     """Signed in, but this role or scope may not do it."""
 
-    kind = "forbidden"
 
-
-class PayloadTooLarge(MinqingError):
+class PayloadTooLarge(MinqingError, kind="payload_too_large"):
     """An upload above the size limit."""
 
-    kind = "payload_too_large"
 
-
-class UnsupportedMedia(MinqingError):
+class UnsupportedMedia(MinqingError, kind="unsupported_media_type"):
     """An upload of a type the service does not take."""
 
-    kind = "unsupported_media_type"
 
-
-class MethodNotAllowed(MinqingError):
+class MethodNotAllowed(MinqingError, kind="method_not_allowed"):
     """The path exists but not for this method; ``Allow`` lists the ones that do."""
-
-    kind = "method_not_allowed"
 
     def __init__(self, message: str, *, allowed: list[str]) -> None:
         super().__init__(message, field="method", allowed=allowed)
         self.headers = {"Allow": ", ".join(allowed)}
 
 
-class TooManyRequests(MinqingError):
+class TooManyRequests(MinqingError, kind="too_many_requests"):
     """Too many attempts; ``Retry-After`` says when to try again."""
-
-    kind = "too_many_requests"
 
     def __init__(self, message: str, *, retry_after: int, **context: Any) -> None:
         super().__init__(message, retry_after=retry_after, **context)

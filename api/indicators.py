@@ -23,6 +23,7 @@ __all__ = [
     "CASE_COUNTS",
     "IN_HAND",
     "RATE_LABELS",
+    "RATE_RULES",
     "CaseRow",
     "Rate",
     "Ranked",
@@ -180,6 +181,9 @@ def _zero_counts() -> dict[str, int]:
     return dict.fromkeys(CASE_COUNTS, 0)
 
 
+_SUMMONS_COUNTS: Final = frozenset({"summons", "summons_on_time", "summons_awaiting"})
+
+
 @dataclass(frozen=True)
 class Tally:
     """The counts of a set of cases (``cases``) and of the summons on them."""
@@ -190,7 +194,10 @@ class Tally:
     summons_awaiting: int = 0
 
     def __getitem__(self, name: str) -> int:
-        """One case count by name, e.g. ``tally["resolved"]``."""
+        """One count by name: a case count (``tally["resolved"]``) or a summons count."""
+        if name in _SUMMONS_COUNTS:
+            count: int = getattr(self, name)
+            return count
         return self.cases[name]
 
     def __add__(self, other: Tally) -> Tally:
@@ -224,59 +231,47 @@ def tally(
     return Tally(cases=counts, summons=due, summons_on_time=on_time, summons_awaiting=awaiting)
 
 
-RATE_LABELS: Final[dict[str, str]] = {
-    "resolution_rate": "化解率",
-    "closure_rate": "结案率",
-    "closed_on_time_rate": "按期结案率",
-    "handling_rate": "处置率",
-    "handled_on_time_rate": "按期处置率",
-    "rework_rate": "返工率",
-    "overdue_open_rate": "超期待处置率",
-    "extension_rate": "延期率",
-    "return_rate": "退回率",
-    "accurate_dispatch_rate": "准确派遣率",
-    "signing_rate": "签收率",
-    "signed_in_time_rate": "按时签收率",
-    "reopen_rate": "重办率",
-    "satisfaction_rate": "满意率",
-    "solved_rate": "解决率",
-    "response_rate": "响应率",
-    "repeat_rate": "重复投诉率",
-    "report_in_rate": "报到及时率",
-    "on_site_rate": "就地处置率",
+RATE_RULES: Final[dict[str, tuple[str, str, str, bool]]] = {
+    # name: (Chinese name, numerator, denominator, counted as 1 − numerator / denominator)
+    "resolution_rate": ("化解率", "resolved", "collected", False),
+    "closure_rate": ("结案率", "closed", "due_to_close", False),
+    "closed_on_time_rate": ("按期结案率", "closed_on_time", "due_to_close", False),
+    "handling_rate": ("处置率", "handled", "due_to_handle", False),
+    "handled_on_time_rate": ("按期处置率", "handled_on_time", "due_to_handle", False),
+    "rework_rate": ("返工率", "reworked", "handled", False),
+    "overdue_open_rate": ("超期待处置率", "overdue_open", "due_to_handle", False),
+    "extension_rate": ("延期率", "extended", "due_to_handle", False),
+    "return_rate": ("退回率", "returned", "dispatched", False),
+    "accurate_dispatch_rate": ("准确派遣率", "returned", "dispatched", True),
+    "signing_rate": ("签收率", "signed", "dispatched", False),
+    "signed_in_time_rate": ("按时签收率", "signed_in_time", "dispatched", False),
+    "reopen_rate": ("重办率", "reopened", "called_back", False),
+    "satisfaction_rate": ("满意率", "satisfied", "rated", False),
+    "solved_rate": ("解决率", "solved", "rated", False),
+    "response_rate": ("响应率", "responded", "cases", False),
+    "repeat_rate": ("重复投诉率", "repeated", "cases", False),
+    "report_in_rate": ("报到及时率", "summons_on_time", "summons", False),
+    "on_site_rate": ("就地处置率", "on_site", "collected", False),
 }
-"""Every rate :func:`rates` returns, with its Chinese name."""
+"""Every rate :func:`rates` returns, with its Chinese name and the :class:`Tally` counts
+it divides (准确派遣率 is ``1 − 退回率`` over the same dispatched cases)."""
+
+RATE_LABELS: Final[dict[str, str]] = {name: rule[0] for name, rule in RATE_RULES.items()}
+"""The Chinese name of every rate."""
 
 
 def rates(t: Tally) -> dict[str, Rate]:
-    """Every rate of DOMAIN.md over one tally (keys and names: :data:`RATE_LABELS`).
+    """Every rate of DOMAIN.md over one tally, as :data:`RATE_RULES` defines them.
 
     满意率 and 解决率 are over the call-backs that reached the resident (first ratings);
     unreachable call-backs are counted apart (``t["unreachable"]``). 重办率 is over
     call-backs, 返工率 (failed verification) over handled cases.
     """
-    returned = Rate(t["returned"], t["dispatched"])
-    return {
-        "resolution_rate": Rate(t["resolved"], t["collected"]),
-        "closure_rate": Rate(t["closed"], t["due_to_close"]),
-        "closed_on_time_rate": Rate(t["closed_on_time"], t["due_to_close"]),
-        "handling_rate": Rate(t["handled"], t["due_to_handle"]),
-        "handled_on_time_rate": Rate(t["handled_on_time"], t["due_to_handle"]),
-        "rework_rate": Rate(t["reworked"], t["handled"]),
-        "overdue_open_rate": Rate(t["overdue_open"], t["due_to_handle"]),
-        "extension_rate": Rate(t["extended"], t["due_to_handle"]),
-        "return_rate": returned,
-        "accurate_dispatch_rate": returned.complement(),
-        "signing_rate": Rate(t["signed"], t["dispatched"]),
-        "signed_in_time_rate": Rate(t["signed_in_time"], t["dispatched"]),
-        "reopen_rate": Rate(t["reopened"], t["called_back"]),
-        "satisfaction_rate": Rate(t["satisfied"], t["rated"]),
-        "solved_rate": Rate(t["solved"], t["rated"]),
-        "response_rate": Rate(t["responded"], t["cases"]),
-        "repeat_rate": Rate(t["repeated"], t["cases"]),
-        "report_in_rate": Rate(t.summons_on_time, t.summons),
-        "on_site_rate": Rate(t["on_site"], t["collected"]),
-    }
+    found = {}
+    for name, (_, numerator, denominator, complement) in RATE_RULES.items():
+        rate = Rate(t[numerator], t[denominator])
+        found[name] = rate.complement() if complement else rate
+    return found
 
 
 SCORE_WEIGHTS: Final[tuple[tuple[str, float, bool], ...]] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ from api.models import Category, Grid, Unit, User
 from api.security import hash_password
 from api.vocabulary import UnitKind
 from api.workflow import Role
+
+_SAME_NAMED_COLUMNS = ("code", "name", "parent_code", "tier", "answerable", "urgent", "weight")
+"""The columns of a category that take the ``categories.csv`` row's value of the same name."""
 
 STAFF_ROLES = (Role.admin, Role.dispatcher, Role.analyst, Role.screen)
 STAFF_NAMES = {
@@ -40,33 +44,14 @@ def seed_reference(session: Session, data_dir: Path) -> tuple[int, int]:
     """
     departments = read_departments(data_dir)
     for department in departments:
-        session.merge(
-            Unit(
-                code=department.code,
-                name=department.name,
-                short_name=department.short_name,
-                phone=department.phone,
-                kind=UnitKind.department,
-            )
-        )
+        session.merge(Unit(**asdict(department), kind=UnitKind.department))
     session.flush()
     categories = read_categories(data_dir, departments={d.code for d in departments})
     # Parents first, so the self-reference holds at every flush.
     for row in sorted(categories, key=lambda c: (c.reportable, c.code)):
-        limits = {f"{stage}_limit": str(limit) for stage, limit in row.limits.items()}
-        session.merge(
-            Category(
-                code=row.code,
-                name=row.name,
-                parent_code=row.parent_code,
-                unit_code=row.unit,
-                tier=row.tier,
-                answerable=row.answerable,
-                urgent=row.urgent,
-                weight=row.weight,
-                **limits,
-            )
-        )
+        columns: dict[str, Any] = {name: getattr(row, name) for name in _SAME_NAMED_COLUMNS}
+        columns |= {f"{stage}_limit": str(limit) for stage, limit in row.limits.items()}
+        session.merge(Category(**columns, unit_code=row.unit))
         session.flush()
     return len(departments), len(categories)
 
@@ -100,49 +85,21 @@ def seed_demo_users(session: Session, *, password: str) -> int:
     department; a grid worker per medium grid. One argon2 hash serves them all.
     """
     hashed = hash_password(password)
+
+    def demo(role: Role, code: str, full_name: str, **scope: Any) -> User:
+        return _user(demo_username(role, code), full_name, role, hashed, **scope)
+
     existing = set(session.exec(select(User.username)).all())
     users = [_user(role.value, STAFF_NAMES[role], role, hashed) for role in STAFF_ROLES]
     for unit in session.exec(select(Unit).order_by(col(Unit.code))).all():
-        users.append(
-            _user(
-                demo_username(Role.officer, unit.code),
-                f"{unit.short_name}承办人",
-                Role.officer,
-                hashed,
-                unit_code=unit.code,
-            )
-        )
+        code, name = unit.code, unit.short_name
+        users.append(demo(Role.officer, code, f"{name}承办人", unit_code=code))
         if unit.kind is UnitKind.department:
-            users.append(
-                _user(
-                    demo_username(Role.lead, unit.code),
-                    f"{unit.short_name}负责人",
-                    Role.lead,
-                    hashed,
-                    unit_code=unit.code,
-                )
-            )
+            users.append(demo(Role.lead, code, f"{name}负责人", unit_code=code))
         else:
-            users.append(
-                _user(
-                    demo_username(Role.dispatcher, unit.code),
-                    f"{unit.short_name}综治中心值班员",
-                    Role.dispatcher,
-                    hashed,
-                    grid_codes=[unit.code],
-                )
-            )
+            users.append(demo(Role.dispatcher, code, f"{name}综治中心值班员", grid_codes=[code]))
     mediums = session.exec(select(Grid.code).where(Grid.level == "medium")).all()
-    for code in mediums:
-        users.append(
-            _user(
-                demo_username(Role.gridworker, code),
-                f"网格员({code})",
-                Role.gridworker,
-                hashed,
-                grid_codes=[code],
-            )
-        )
+    users += [demo(Role.gridworker, code, f"网格员({code})", grid_codes=[code]) for code in mediums]
     new = [user for user in users if user.username not in existing]
     session.add_all(new)
     session.flush()

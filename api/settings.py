@@ -6,7 +6,7 @@ import re
 from datetime import time
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +19,10 @@ RUNTIME_DIR = CHECKOUT_DIR / "var"
 
 StoreKind = Literal["sqlite", "postgis"]
 
+AtLeastOne = Annotated[int, Field(ge=1)]
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
 
 class Settings(BaseSettings):
     """Everything the service can be told from outside.
@@ -27,42 +31,35 @@ class Settings(BaseSettings):
     build ``create_app(Settings(...))`` variants side by side.
     """
 
-    model_config = SettingsConfigDict(env_prefix="MINQING_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MINQING_", env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
     database_url: str = Field(
         default="",
         description="SQLAlchemy URL; empty means the embedded SQLite file data_dir/minqing.db. "
         "postgresql+psycopg://user:pass@host/db selects PostGIS.",
     )
-    data_dir: Path = Field(
-        default=REPO_DATA_DIR, description="Shipped data: categories, departments, boundaries."
-    )
-    runtime_dir: Path = Field(
-        default=RUNTIME_DIR,
-        description="SQLite file, photos, signing key; default: var/ of the checkout (ignored).",
-    )
-    secret_key: str = Field(default="", description="Signs bearer tokens; empty = per-install key.")
+    data_dir: Path = REPO_DATA_DIR
+    """Shipped data: categories, departments, boundaries."""
+    runtime_dir: Path = RUNTIME_DIR
+    """SQLite file, photos, signing key; default: var/ of the checkout (ignored)."""
+    secret_key: str = ""
+    """Signs bearer tokens; empty = per-install key."""
     token_ttl_minutes: int = Field(default=12 * 60, ge=5, le=30 * 24 * 60)
     demo_password: str = Field(default="minqing-demo", min_length=6)
-    office_hours: str = Field(
-        default="09:00-12:00,14:00-18:00",
-        description="Working periods on a working day, comma separated HH:MM-HH:MM.",
-    )
+    office_hours: str = "09:00-12:00,14:00-18:00"
+    """Working periods on a working day, comma separated HH:MM-HH:MM."""
     case_prefix: str = Field(default="SW", pattern=r"^[A-Z]{1,6}$")
-    items_limit_default: int = Field(default=1000, ge=1)
-    items_limit_max: int = Field(default=10000, ge=1)
+    items_limit_default: AtLeastOne = 1000
+    items_limit_max: AtLeastOne = 10000
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    photo_max_pixels: int = Field(
-        default=50_000_000, ge=1, description="Largest photo in pixels (width × height)."
-    )
-    max_body_bytes: int | None = Field(
-        default=None,
-        ge=1024,
-        description="Largest request body (uploads, dashboard); empty = photo_max_bytes + 1 MiB.",
-    )
-    max_api_body_bytes: int = Field(
-        default=1024 * 1024, ge=1024, description="Largest JSON or form body under /api."
-    )
+    photo_max_pixels: AtLeastOne = 50_000_000
+    """Largest photo in pixels (width × height)."""
+    max_body_bytes: int | None = Field(default=None, ge=1024)
+    """Largest request body (uploads, dashboard); empty = photo_max_bytes + 1 MiB."""
+    max_api_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    """Largest JSON or form body under /api."""
     public_url: str = Field(
         default="",
         description="Scheme, host and prefix of links, e.g. https://mq.example.org; "
@@ -73,75 +70,56 @@ class Settings(BaseSettings):
         description="Host names accepted when public_url is empty, comma separated; "
         "*.example.org matches subdomains.",
     )
-    signin_failures_per_user: int = Field(default=5, ge=1, description="Per minute and process.")
-    signin_failures_per_address: int = Field(
-        default=20, ge=1, description="Per minute and process."
-    )
-    signin_concurrency: int = Field(default=2, ge=1, description="Parallel password checks.")
-    duplicate_radius_m: float = Field(default=100.0, gt=0)
-    duplicate_window_days: int = Field(default=7, ge=1)
-    supervise_every_s: float = Field(
-        default=60.0, ge=0, description="Seconds between supervision sweeps (0: none)"
-    )
-    return_window_hours: float = Field(
-        default=2.0, gt=0, description="Working hours after dispatch in which a unit may return"
-    )
-    whistle_minutes_urgent: int = Field(
-        default=30, ge=1, description="报到 limit of a whistle on an urgent case (minutes)"
-    )
-    whistle_limit: str = Field(
-        default="1d", pattern=r"^[0-9]+(\.[0-9]+)?[hd]$", description="报到 limit otherwise"
-    )
-    tile_url: str = Field(default="", description="Basemap XYZ tile URL; empty = grids only.")
-    ogc_public_incidents: bool = Field(
-        default=False, description="Serve the anonymised case layer under /ogc without a token."
-    )
-    map_points_max: int = Field(
-        default=5000, ge=1, description="More cases than this on a map: counts per grid instead"
-    )
-    db_pool_size: int = Field(
-        default=10, ge=1, description="PostGIS: connections each worker process keeps open"
-    )
-    db_pool_overflow: int = Field(
-        default=20, ge=0, description="PostGIS: extra connections a worker may open under load"
-    )
-    db_pool_timeout_s: float = Field(
-        default=10,
-        gt=0,
-        description="PostGIS: seconds a request waits for a free connection before a 503",
-    )
-    tiles_above_features: int = Field(
-        default=10000,
-        ge=1,
-        description="A map layer with more features than this is drawn from vector tiles",
-    )
-    feed_poll_s: float = Field(
-        default=0.5, gt=0, description="Live feed: seconds between looks at the event log"
-    )
-    feed_heartbeat_s: float = Field(
-        default=15.0, gt=0, description="Live feed: keep-alive, and look anyway, this often"
-    )
-    feed_gap_grace_s: float = Field(
-        default=2.0, ge=0, description="Live feed: wait this long for an event id still in flight"
-    )
-    metrics: Literal["public", "loopback", "off"] = Field(
-        default="public", description="Who may read /metrics: anyone, local clients, nobody"
-    )
+    signin_failures_per_user: AtLeastOne = 5
+    """Per minute and process."""
+    signin_failures_per_address: AtLeastOne = 20
+    """Per minute and process."""
+    signin_concurrency: AtLeastOne = 2
+    """Parallel password checks."""
+    duplicate_radius_m: Positive = 100.0
+    duplicate_window_days: AtLeastOne = 7
+    supervise_every_s: NonNegative = 60.0
+    """Seconds between supervision sweeps (0: none)"""
+    return_window_hours: Positive = 2.0
+    """Working hours after dispatch in which a unit may return"""
+    whistle_minutes_urgent: AtLeastOne = 30
+    """报到 limit of a whistle on an urgent case (minutes)"""
+    whistle_limit: str = Field(default="1d", pattern=r"^[0-9]+(\.[0-9]+)?[hd]$")
+    """报到 limit otherwise"""
+    tile_url: str = ""
+    """Basemap XYZ tile URL; empty = grids only."""
+    ogc_public_incidents: bool = False
+    """Serve the anonymised case layer under /ogc without a token."""
+    map_points_max: AtLeastOne = 5000
+    """More cases than this on a map: counts per grid instead"""
+    db_pool_size: AtLeastOne = 10
+    """PostGIS: connections each worker process keeps open"""
+    db_pool_overflow: int = Field(default=20, ge=0)
+    """PostGIS: extra connections a worker may open under load"""
+    db_pool_timeout_s: Positive = 10
+    """PostGIS: seconds a request waits for a free connection before a 503"""
+    tiles_above_features: AtLeastOne = 10000
+    """A map layer with more features than this is drawn from vector tiles"""
+    feed_poll_s: Positive = 0.5
+    """Live feed: seconds between looks at the event log"""
+    feed_heartbeat_s: Positive = 15.0
+    """Live feed: keep-alive, and look anyway, this often"""
+    feed_gap_grace_s: NonNegative = 2.0
+    """Live feed: wait this long for an event id still in flight"""
+    metrics: Literal["public", "loopback", "off"] = "public"
+    """Who may read /metrics: anyone, local clients, nobody"""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    stats_window_days: int = Field(
-        default=30, ge=1, description="The window of /api/stats when no from / to is given"
-    )
-    ranking_min_cases: int = Field(
-        default=10, ge=1, description="Fewer cases than this: a unit or area is not ranked"
-    )
-    hotspot_min_cases: int = Field(
-        default=3, ge=2, description="A hot spot: the same 小类 this many times in one small grid"
-    )
-    hotspot_days: int = Field(default=7, ge=1, description="… within this many days")
-    response_limit_hours: float = Field(
-        default=24.0, gt=0, description="响应率: the first step after intake within this limit"
-    )
+    stats_window_days: AtLeastOne = 30
+    """The window of /api/stats when no from / to is given"""
+    ranking_min_cases: AtLeastOne = 10
+    """Fewer cases than this: a unit or area is not ranked"""
+    hotspot_min_cases: int = Field(default=3, ge=2)
+    """A hot spot: the same 小类 this many times in one small grid"""
+    hotspot_days: AtLeastOne = 7
+    """… within this many days"""
+    response_limit_hours: Positive = 24.0
+    """响应率: the first step after intake within this limit"""
 
     @field_validator("office_hours")
     @classmethod

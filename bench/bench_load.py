@@ -35,7 +35,7 @@ from sqlmodel import col, func, select
 from api.db import Database
 from api.models import Incident, IncidentEvent
 from api.settings import Settings
-from bench.loadrun import LoadPlan, LoadResult, run_load
+from bench.loadrun import LoadPlan, LoadResult, add_plan_options, plan_of, run_load
 from bench.workers import api_workers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,12 +172,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("MINQING_BENCH_DATABASE_URL", ""))
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--intake-clients", type=int, default=50)
-    parser.add_argument("--reports", type=int, default=10, help="per intake client")
-    parser.add_argument("--subscribers", type=int, default=100)
-    parser.add_argument("--readers", type=int, default=4)
-    parser.add_argument("--timeout", type=float, default=2.0, help="client timeout of intake, s")
-    parser.add_argument("--impatient-every", type=int, default=5)
+    add_plan_options(parser)
     parser.add_argument("--pool", type=int, default=8, help="connections per worker (+ as many)")
     return parser.parse_args(argv)
 
@@ -196,16 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         ensure_demo(settings, seed=2026, console=console)
         env = worker_env(args.database_url, Path(runtime), pool=args.pool)
         with api_workers(args.workers, env) as workers:
-            plan = LoadPlan(
-                urls=[w.url for w in workers],
-                intake_clients=args.intake_clients,
-                reports_per_client=args.reports,
-                subscribers=args.subscribers,
-                readers=args.readers,
-                timeout_s=args.timeout,
-                impatient_every=args.impatient_every,
-                password=settings.demo_password,
-            )
+            plan = plan_of(args, urls=[w.url for w in workers], password=settings.demo_password)
             result = asyncio.run(run_load(plan))
         database = Database(settings)
         verdict = verify(database, plan, result)

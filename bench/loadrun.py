@@ -13,14 +13,15 @@ What the store holds afterwards is checked by :mod:`bench.bench_load` with SQL.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 
 import httpx
 import shapely
@@ -35,18 +36,26 @@ PATIENT_S = 60.0
 POINTS = 200
 """Small grids whose inner points the reports use."""
 
+_T = TypeVar("_T")
+
+
+def _option(default: _T, flag: str, description: str | None = None) -> _T:
+    """A plan field the load command sets with ``flag`` (:func:`plan_options`)."""
+    found: _T = field(default=default, metadata={"flag": flag, "help": description})
+    return found
+
 
 @dataclass(frozen=True)
 class LoadPlan:
     """What to run against which workers."""
 
     urls: list[str]
-    intake_clients: int = 50
-    reports_per_client: int = 10
-    subscribers: int = 100
-    readers: int = 4
-    timeout_s: float = 2.0
-    impatient_every: int = 5
+    intake_clients: int = _option(50, "--intake-clients")
+    reports_per_client: int = _option(10, "--reports", "per intake client")
+    subscribers: int = _option(100, "--subscribers")
+    readers: int = _option(4, "--readers")
+    timeout_s: float = _option(2.0, "--timeout", "client timeout of intake, s")
+    impatient_every: int = _option(5, "--impatient-every")
     actions: bool = True
     user: str = "dispatcher"
     password: str = "minqing-demo"
@@ -62,6 +71,27 @@ class LoadPlan:
     def reports(self) -> int:
         """Reports the run sends (each under its own key)."""
         return self.intake_clients * self.reports_per_client
+
+
+def add_plan_options(parser: argparse.ArgumentParser) -> None:
+    """Add an option for every :class:`LoadPlan` field declared with a flag."""
+    for f in fields(LoadPlan):
+        if "flag" in f.metadata:
+            flag = f.metadata["flag"]
+            parser.add_argument(
+                flag,
+                dest=f.name,
+                metavar=flag.removeprefix("--").replace("-", "_").upper(),
+                type=type(f.default),
+                default=f.default,
+                help=f.metadata["help"],
+            )
+
+
+def plan_of(args: argparse.Namespace, **given: Any) -> LoadPlan:
+    """The plan the options of :func:`add_plan_options` in ``args`` ask for, with ``given``."""
+    options = {f.name: getattr(args, f.name) for f in fields(LoadPlan) if "flag" in f.metadata}
+    return LoadPlan(**given, **options)
 
 
 @dataclass

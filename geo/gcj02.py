@@ -113,36 +113,44 @@ def _inside_only(
     return out_lon.reshape(shape), out_lat.reshape(shape)
 
 
+# The published offset series, one row per axis: the constant, the factors of x, y, the
+# axis's own square and sqrt(|x|), and the amplitudes of its 1/12 and 1/30 waves.
+_LAT_SERIES = (-100.0, 2.0, 3.0, 0.2, 0.2, 160.0, 320.0)
+_LON_SERIES = (300.0, 1.0, 2.0, 0.1, 0.1, 150.0, 300.0)
+
+
+def _series(
+    x: FloatArray, y: FloatArray, along: FloatArray, row: tuple[float, ...], common: FloatArray
+) -> FloatArray:
+    """One axis's raw GCJ-02 offset.
+
+    ``x`` and ``y`` are measured from (105, 35); ``along`` is the axis's own (``y`` for the
+    latitude, ``x`` for the longitude); ``common`` is the x wave both axes add.
+    """
+    constant, per_x, per_y, per_square, per_root, wave_12, wave_30 = row
+    along_pi = along * np.pi
+    total: FloatArray = (
+        constant
+        + per_x * x
+        + per_y * y
+        + per_square * along * along
+        + 0.1 * x * y
+        + per_root * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(along_pi) + 40.0 * np.sin(along_pi / 3.0)) * 2.0 / 3.0
+        + (wave_12 * np.sin(along_pi / 12.0) + wave_30 * np.sin(along_pi / 30.0)) * 2.0 / 3.0
+    )
+    return total
+
+
 def _gcj02_delta(lon: FloatArray, lat: FloatArray) -> LonLat:
     """GCJ-02 offset in degrees at WGS84 ``(lon, lat)``, without the out-of-China test."""
     x = lon - 105.0
     y = lat - 35.0
     x_pi = x * np.pi
-    y_pi = y * np.pi
-    sqrt_abs_x = np.sqrt(np.abs(x))
     common = (20.0 * np.sin(6.0 * x_pi) + 20.0 * np.sin(2.0 * x_pi)) * 2.0 / 3.0
-    d_lat = (
-        -100.0
-        + 2.0 * x
-        + 3.0 * y
-        + 0.2 * y * y
-        + 0.1 * x * y
-        + 0.2 * sqrt_abs_x
-        + common
-        + (20.0 * np.sin(y_pi) + 40.0 * np.sin(y_pi / 3.0)) * 2.0 / 3.0
-        + (160.0 * np.sin(y_pi / 12.0) + 320.0 * np.sin(y_pi / 30.0)) * 2.0 / 3.0
-    )
-    d_lon = (
-        300.0
-        + x
-        + 2.0 * y
-        + 0.1 * x * x
-        + 0.1 * x * y
-        + 0.1 * sqrt_abs_x
-        + common
-        + (20.0 * np.sin(x_pi) + 40.0 * np.sin(x_pi / 3.0)) * 2.0 / 3.0
-        + (150.0 * np.sin(x_pi / 12.0) + 300.0 * np.sin(x_pi / 30.0)) * 2.0 / 3.0
-    )
+    d_lat = _series(x, y, y, _LAT_SERIES, common)
+    d_lon = _series(x, y, x, _LON_SERIES, common)
     rad_lat = lat / 180.0 * np.pi
     magic = 1.0 - _EE * np.sin(rad_lat) ** 2
     sqrt_magic = np.sqrt(magic)

@@ -144,6 +144,15 @@ def test_whistle_with_one_department_on_time_and_one_late(
     assert sorted(
         (w["unit_code"], w["unit_name"], w["late"]) for w in wall["awaiting_report_in"]
     ) == [("cgj", "城管执法", True), ("gaj", "公安", True)]
+    assert list(wall["awaiting_report_in"][0]) == [
+        "incident_id",
+        "case_no",
+        "unit_code",
+        "unit_name",
+        "whistled_at",
+        "due_at",
+        "late",
+    ]
     gaj = Actor(username="officer_gaj", role=Role.officer, unit="gaj")
     cgj = Actor(username="officer_cgj", role=Role.officer, unit="cgj")
     _act(city_context, case_id, gaj, "report_in", MONDAY + timedelta(minutes=20), note="已到场")

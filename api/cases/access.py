@@ -8,18 +8,20 @@ never disagree. Tests compare the two forms case by case.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
+from sqlmodel import select as select_rows
 
 from api.cases.record import snapshot_of
 from api.exceptions import NotFound
-from api.models import Incident, IncidentCoUnit, IncidentWhistle
+from api.models import Incident, IncidentCoUnit, IncidentEvent, IncidentPhoto, IncidentWhistle
 from api.workflow import POLICY, Actor, Reach, can_see
 
-__all__ = ["get_visible", "reach_clause", "visibility_clause"]
+__all__ = ["case_rows", "get_visible", "reach_clause", "visibility_clause"]
 
 
 def _unit_cases(actor: Actor) -> ColumnElement[bool]:
@@ -85,3 +87,18 @@ def get_visible(session: Session, actor: Actor, incident_id: int) -> Incident:
     if incident is None or not can_see(actor, snapshot_of(incident)):
         raise NotFound(f"no case with id {incident_id} is visible to you", field="id")
     return incident
+
+
+_CaseRow = TypeVar("_CaseRow", IncidentEvent, IncidentPhoto)
+
+
+def case_rows(
+    session: Session, actor: Actor, incident_id: int, table: type[_CaseRow], order: Any
+) -> Sequence[_CaseRow]:
+    """The rows of ``table`` that belong to a case ``actor`` may see, sorted by ``order``.
+
+    Raises :class:`NotFound` as :func:`get_visible` does.
+    """
+    get_visible(session, actor, incident_id)
+    query = select_rows(table).where(col(table.incident_id) == incident_id)
+    return session.exec(query.order_by(col(order))).all()

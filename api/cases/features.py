@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case
 from sqlmodel import col
 
+from api.cases.formats import STORED_FIELDS, TIME_FIELDS
 from api.cases.queries import CaseFilter, CaseSort, case_select
 from api.context import AppContext
 from api.models import Category, Incident
@@ -32,8 +33,6 @@ from api.workflow import Actor, Status, WorkCalendar
 from api.workflow import light as grade
 
 __all__ = ["feature_select", "feature_texts", "properties_text"]
-
-_TIMES = ("reported_at", "updated_at", "closed_at", "stage_due_at")
 
 
 @cache
@@ -55,18 +54,8 @@ def properties_text(store: StoreKind) -> ColumnElement[str]:
         ("source", col(Incident.source)),
         ("urgent", json_boolean(store, col(Incident.urgent))),
     ]
-    members += [
-        (name, col(getattr(Incident, name)))
-        for name in (
-            "unit_code",
-            "small_code",
-            "medium_code",
-            "large_code",
-            "address",
-            "description",
-        )
-    ]
-    members += [(name, iso_utc_text(store, getattr(Incident, name))) for name in _TIMES]
+    members += [(name, col(getattr(Incident, name))) for name in STORED_FIELDS]
+    members += [(name, iso_utc_text(store, getattr(Incident, name))) for name in TIME_FIELDS]
     return json_object_text(store, members)
 
 

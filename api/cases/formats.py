@@ -31,6 +31,8 @@ __all__ = [
     "ListFormat",
     "negotiate",
     "FLAT_FIELDS",
+    "STORED_FIELDS",
+    "TIME_FIELDS",
     "GEOJSON_MEDIA_TYPE",
     "csv_chunks",
     "flat_records",
@@ -90,6 +92,12 @@ _COLUMNS = (
     Incident.stage_due_at,
 )
 
+STORED_FIELDS = ("unit_code", "small_code", "medium_code", "large_code", "address", "description")
+"""Case columns a flat record and a map feature's properties carry as stored."""
+
+TIME_FIELDS = ("reported_at", "updated_at", "closed_at", "stage_due_at")
+"""Case times a flat record and a map feature's properties carry (ISO 8601, UTC)."""
+
 FLAT_FIELDS = (
     "id",
     "case_no",
@@ -101,18 +109,10 @@ FLAT_FIELDS = (
     "tier",
     "source",
     "urgent",
-    "unit_code",
-    "small_code",
-    "medium_code",
-    "large_code",
-    "address",
-    "description",
+    *STORED_FIELDS,
     "lon",
     "lat",
-    "reported_at",
-    "updated_at",
-    "closed_at",
-    "stage_due_at",
+    *TIME_FIELDS,
 )
 """The fields of a flat record, in CSV column order."""
 

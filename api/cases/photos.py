@@ -6,9 +6,9 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from api.cases.access import get_visible
+from api.cases.access import case_rows, get_visible
 from api.cases.images import check_photo
 from api.cases.schemas import PhotoPublic
 from api.context import AppContext
@@ -71,12 +71,7 @@ def _public(photo: IncidentPhoto) -> PhotoPublic:
 def case_photos(session: Session, actor: Actor, incident_id: int) -> list[PhotoPublic]:
     """The photos of a case, oldest first, for a caller allowed to see it and its photos."""
     _require(actor, Permission.view_photos, "open case photos")
-    get_visible(session, actor, incident_id)
-    rows = session.exec(
-        select(IncidentPhoto)
-        .where(IncidentPhoto.incident_id == incident_id)
-        .order_by(col(IncidentPhoto.id))
-    ).all()
+    rows = case_rows(session, actor, incident_id, IncidentPhoto, IncidentPhoto.id)
     return [_public(photo) for photo in rows]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
-from api.cases.access import get_visible, visibility_clause
+from api.cases.access import case_rows, visibility_clause
 from api.cases.present import catalog_of, event_public, to_public
 from api.cases.schemas import EventPublic, IncidentPublic, WhistlePublic, WhistleRecord
 from api.context import AppContext
@@ -293,10 +293,5 @@ def whistle_page(
 
 def timeline(session: Session, actor: Actor, incident_id: int) -> list[EventPublic]:
     """Every event of a visible case, oldest first."""
-    get_visible(session, actor, incident_id)
-    events = session.exec(
-        select(IncidentEvent)
-        .where(IncidentEvent.incident_id == incident_id)
-        .order_by(col(IncidentEvent.seq))
-    ).all()
+    events = case_rows(session, actor, incident_id, IncidentEvent, IncidentEvent.seq)
     return [event_public(e) for e in events]

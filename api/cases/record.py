@@ -9,7 +9,7 @@ days) are worked out here, so the rules never read a clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -108,7 +108,6 @@ def snapshot_of(
     incident: Incident, facts: CaseFacts | None = None, *, answerable: bool = False
 ) -> CaseSnapshot:
     """What the workflow rules need to know of a stored case."""
-    facts = facts or CaseFacts()
     values: dict[str, Any] = {
         name: getattr(incident, COLUMN_OF.get(name, name)) for name in _plain_fields()
     }
@@ -122,9 +121,7 @@ def snapshot_of(
             Summons(w.unit_code, w.whistle_no, w.reported_at is not None, w.rating)
             for w in incident.whistles
         ),
-        overdue=facts.overdue,
-        return_window_open=facts.return_window_open,
-        handle_limit_days=facts.handle_limit_days,
+        **asdict(facts or CaseFacts()),
     )
 
 

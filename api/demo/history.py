@@ -25,12 +25,12 @@ from api.catalog import CategoryRow
 from api.context import AppContext
 from api.demo.cast import principal_for, reporter_for
 from api.demo.pace import moment_for
-from api.demo.story import Story, draw_story, next_step
+from api.demo.story import Step, Story, draw_story, next_step
 from api.demo.texts import describe
 from api.exceptions import InvalidInput
 from api.models import Category, Incident, Unit
 from api.vocabulary import Source
-from api.workflow import allowed_actions
+from api.workflow import CaseSnapshot, allowed_actions
 from geo.synthetic import SyntheticReport
 
 __all__ = [
@@ -69,6 +69,20 @@ class Lifecycle:
         reportable = {c.code: c for c in categories if c.reportable}
         departments = sorted({c.unit for c in reportable.values() if c.unit})
         return cls(reportable, tuple(departments))
+
+    def next_step(
+        self, snapshot: CaseSnapshot, story: Story, category: CategoryRow, rng: random.Random
+    ) -> Step | None:
+        """The step ``story`` takes next for a case of ``category``, among those allowed now."""
+        return next_step(
+            snapshot,
+            allowed_actions(snapshot),
+            story,
+            category=category.code,
+            unit=category.unit,
+            departments=self.departments,
+            rng=rng,
+        )
 
 
 def _seed_of(external_id: str) -> str:
@@ -135,15 +149,7 @@ def play_case(
     for _ in range(MAX_STEPS):
         assert incident.id is not None
         _, snapshot = snapshot_now(session, context, incident, now)
-        step = next_step(
-            snapshot,
-            allowed_actions(snapshot),
-            story,
-            category=category.code,
-            unit=category.unit,
-            departments=lifecycle.departments,
-            rng=rng,
-        )
+        step = lifecycle.next_step(snapshot, story, category, rng)
         if step is None:
             break
         at = moment_for(

@@ -107,44 +107,29 @@ def moment_for(
     Within the running stage's window at a share drawn from :data:`STAGE_SHARE` (or
     :data:`LATE_SHARE` when ``late``), never earlier than a minute after ``now``; with no
     stage running (a closed case) some working hours after ``now``. A return, a 报到 and
-    its rating follow their own clocks (:func:`_off_the_stage_clock`).
-    """
-    at = _off_the_stage_clock(action, case, now=now, late=late, calendar=calendar, rng=rng)
-    if at is not None:
-        return max(at, calendar.to_local(now) + _MIN_GAP)
-    started, due = case.stage_started_at, case.stage_due_at
-    if started is None or due is None:
-        return calendar.add_working_hours(now, rng.uniform(*AFTER_CLOSE_HOURS))
-    low, high = LATE_SHARE if late else STAGE_SHARE[action]
-    point = stage_point(calendar, started, due, rng.uniform(low, high), urgent=case.urgent)
-    return max(point, calendar.to_local(now) + _MIN_GAP)
-
-
-def _off_the_stage_clock(
-    action: Action,
-    case: Incident,
-    *,
-    now: datetime,
-    late: bool,
-    calendar: WorkCalendar,
-    rng: random.Random,
-) -> datetime | None:
-    """When a return, a 报到 or its rating happens (None for the other actions).
-
-    A return comes within the return window after dispatch; a 报到 within (or, ``late``,
-    after) the 报到 window its whistle set, in calendar time; a rating soon after.
+    its rating follow their own clocks: a return comes within the return window after
+    dispatch; a 报到 within (or, ``late``, after) the 报到 window its whistle set, in calendar
+    time; a rating soon after.
     """
     local = calendar.to_local(now)
+    started, due = case.stage_started_at, case.stage_due_at
     if action is Action.return_:
         hours = rng.uniform(*RETURN_HOURS)
-        if case.urgent:
-            return local + timedelta(hours=hours)
-        return calendar.add_working_hours(local, hours)
-    if action is Action.report_in:
+        at = (
+            local + timedelta(hours=hours)
+            if case.urgent
+            else calendar.add_working_hours(local, hours)
+        )
+    elif action is Action.report_in:
         summons = next(w for w in case.whistles if w.reported_at is None)
         share = rng.uniform(*LATE_SHARE) if late else rng.uniform(*REPORT_IN_SHARE)
         start = calendar.to_local(summons.whistled_at)
-        return start + share * (calendar.to_local(summons.due_at) - start)
-    if action is Action.rate_report_in:
-        return local + timedelta(minutes=rng.uniform(*RATE_REPORT_IN_MINUTES))
-    return None
+        at = start + share * (calendar.to_local(summons.due_at) - start)
+    elif action is Action.rate_report_in:
+        at = local + timedelta(minutes=rng.uniform(*RATE_REPORT_IN_MINUTES))
+    elif started is None or due is None:
+        return calendar.add_working_hours(now, rng.uniform(*AFTER_CLOSE_HOURS))
+    else:
+        low, high = LATE_SHARE if late else STAGE_SHARE[action]
+        at = stage_point(calendar, started, due, rng.uniform(low, high), urgent=case.urgent)
+    return max(at, local + _MIN_GAP)

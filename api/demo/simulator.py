@@ -18,11 +18,11 @@ from api.context import AppContext
 from api.demo.cast import principal_for, reporter_for
 from api.demo.history import Lifecycle, report_body
 from api.demo.showcase import TURNS, Turn, planted
-from api.demo.story import Step, Story, draw_story, next_step
+from api.demo.story import Step, Story, draw_story
 from api.exceptions import MinqingError
 from api.models import Grid, Incident, utcnow
 from api.settings import Settings
-from api.workflow import OPEN_STATUSES, Action, allowed_actions
+from api.workflow import OPEN_STATUSES, Action
 from geo.demo_city.layers import SMALL_HOUSEHOLDS
 from geo.synthetic import generate_reports
 
@@ -188,15 +188,7 @@ class Simulator:
         story = self._story(incident.id)
         if turn is not None:
             story = turn.story_for(story, snapshot.status, self.random)
-        step = next_step(
-            snapshot,
-            allowed_actions(snapshot),
-            story,
-            category=incident.category_code,
-            unit=category.unit,
-            departments=self.lifecycle.departments,
-            rng=self.random,
-        )
+        step = self.lifecycle.next_step(snapshot, story, category, self.random)
         if turn is not None and step is not None and step.action is turn.action:
             self.stories[incident.id] = story
         return step

@@ -21,10 +21,8 @@ from api.settings import Settings
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
-class UntrustedHost(MinqingError):
+class UntrustedHost(MinqingError, kind="untrusted_host"):
     """The ``Host`` header names a host this service does not answer for (400)."""
-
-    kind = "untrusted_host"
 
 
 class EdgeGuard:

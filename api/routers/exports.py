@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.types import DecoratedCallable
 from starlette.background import BackgroundTask
 
 from api.cases.features import feature_select, feature_texts
@@ -42,23 +44,44 @@ SortQuery = Annotated[CaseSort, Query(description="Order; ties broken by id")]
 STREAM_BATCH = 1000
 
 
-def _records(
-    context: AppContext, actor: Actor, filters: CaseFilter, sort: CaseSort
-) -> Iterator[dict[str, Any]]:
-    """Every flat record of the query, read in batches inside one read session."""
+@dataclass(frozen=True)
+class CaseExport:
+    """What a case export streams: the case list's filters in the caller's scope, in order."""
+
+    context: AppContext
+    actor: Actor
+    filters: CaseFilter
+    sort: CaseSort
+
+
+def case_export(
+    context: ContextDep,
+    principal: Reader,
+    filters: CaseFilterDep,
+    sort: SortQuery = CaseSort.newest,
+) -> CaseExport:
+    """The export a request asks for."""
+    return CaseExport(context, principal, filters, sort)
+
+
+CaseExportDep = Annotated[CaseExport, Depends(case_export)]
+
+
+def _records(export: CaseExport) -> Iterator[dict[str, Any]]:
+    """Every flat record of the export, read in batches inside one read session."""
+    context = export.context
     with context.db.session() as session:
         names = category_names(session)
-        query = flat_select(context, actor, filters, sort=sort)
+        query = flat_select(context, export.actor, export.filters, sort=export.sort)
         rows = session.exec(query.execution_options(yield_per=STREAM_BATCH))
         yield from flat_records(rows, names, context.calendar, utcnow())
 
 
-def _features(
-    context: AppContext, actor: Actor, filters: CaseFilter, sort: CaseSort
-) -> Iterator[str]:
-    """Every encoded feature of the query, read in batches inside one read session."""
+def _features(export: CaseExport) -> Iterator[str]:
+    """Every encoded feature of the export, read in batches inside one read session."""
+    context = export.context
     with context.db.session() as session:
-        query = feature_select(context, actor, filters, sort=sort)
+        query = feature_select(context, export.actor, export.filters, sort=export.sort)
         rows = session.exec(query.execution_options(yield_per=STREAM_BATCH))
         yield from feature_texts(rows, context.calendar, utcnow())
 
@@ -67,50 +90,38 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@router.get(
-    "/incidents.csv",
-    summary="Filtered cases as CSV (UTF-8 with BOM), streamed",
-    response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}},
-)
-def export_csv(
-    context: ContextDep,
-    principal: Reader,
-    filters: CaseFilterDep,
-    sort: SortQuery = CaseSort.newest,
-) -> StreamingResponse:
+def _download(
+    path: str, summary: str, media_type: str
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """Route ``GET path`` to a file of ``media_type``, documented as such (not as JSON)."""
+    return router.get(
+        path,
+        summary=summary,
+        response_class=Response,
+        responses={200: {"content": {media_type: {}}}},
+    )
+
+
+@_download("/incidents.csv", "Filtered cases as CSV (UTF-8 with BOM), streamed", "text/csv")
+def export_csv(export: CaseExportDep) -> StreamingResponse:
     """Every case the filters match in the caller's scope, one line each, for Excel."""
-    chunks = csv_chunks(_records(context, principal, filters, sort))
-    return StreamingResponse(
-        chunks, media_type=CSV_MEDIA_TYPE, headers=_attachment("incidents.csv")
-    )
+    headers = _attachment("incidents.csv")
+    chunks = csv_chunks(_records(export))
+    return StreamingResponse(chunks, media_type=CSV_MEDIA_TYPE, headers=headers)
 
 
-@router.get(
-    "/incidents.geojson",
-    summary="Filtered cases as GeoJSON, streamed",
-    response_class=Response,
-    responses={200: {"content": {"application/geo+json": {}}}},
-)
-def export_geojson(
-    context: ContextDep,
-    principal: Reader,
-    filters: CaseFilterDep,
-    sort: SortQuery = CaseSort.newest,
-) -> StreamingResponse:
+@_download("/incidents.geojson", "Filtered cases as GeoJSON, streamed", "application/geo+json")
+def export_geojson(export: CaseExportDep) -> StreamingResponse:
     """Every case the filters match in the caller's scope, as one FeatureCollection."""
-    return StreamingResponse(
-        geojson_chunks(_features(context, principal, filters, sort)),
-        media_type=GEOJSON_MEDIA_TYPE,
-        headers=_attachment("incidents.geojson"),
-    )
+    headers = _attachment("incidents.geojson")
+    chunks = geojson_chunks(_features(export))
+    return StreamingResponse(chunks, media_type=GEOJSON_MEDIA_TYPE, headers=headers)
 
 
-@router.get(
+@_download(
     "/grids/{level}.gpkg",
-    summary="A grid level with its figures, as a GeoPackage",
-    response_class=Response,
-    responses={200: {"content": {"application/geopackage+sqlite3": {}}}},
+    "A grid level with its figures, as a GeoPackage",
+    "application/geopackage+sqlite3",
 )
 def export_grid_figures(
     level: GridLevel, context: ContextDep, principal: Reader, filters: CaseFilterDep

@@ -65,13 +65,9 @@ def categories(session: SessionDep) -> list[CategoryPublic]:
     rows = session.exec(select(Category).order_by(col(Category.code))).all()
     return [
         CategoryPublic(
-            code=c.code,
-            name=c.name,
+            **c.model_dump(include={"code", "name", "tier", "answerable", "urgent"}),
             parent=c.parent_code,
             unit=c.unit_code,
-            tier=c.tier,
-            answerable=c.answerable,
-            urgent=c.urgent,
             limits=c.stage_limits().as_dict() if c.parent_code else None,
         )
         for c in rows

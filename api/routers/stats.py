@@ -7,10 +7,12 @@ may see, and declares ``allowed(Permission.read_cases)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from sqlmodel import Session
 
 from api.deps import ContextDep, Reader, SessionDep
 from api.exceptions import InvalidInput
@@ -68,16 +70,32 @@ def stats_query(
 StatsDep = Annotated[StatsQuery, Depends(stats_query)]
 
 
-@router.get("/summary", summary="The big screen's counters")
-def stats_summary(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """Today's and current counters, and the window's 化解率, 按期办结率 and 满意率 with N."""
-    return summary(session, query)
+StatsView = Callable[[Session, StatsQuery], dict[str, Any]]
 
 
-@router.get("/units", summary="Every unit with every indicator, its score and counts")
-def stats_units(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """Departments and township centres ranked by score; small samples are not ranked."""
-    return units(session, query)
+def _view(path: str, view: StatsView, title: str, description: str) -> None:
+    """Mount ``GET path`` as ``stats_<view>``: ``view`` over the caller's window and filters."""
+
+    def endpoint(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
+        return view(session, query)
+
+    endpoint.__name__ = endpoint.__qualname__ = f"stats_{view.__name__}"
+    endpoint.__doc__ = description
+    router.add_api_route(path, endpoint, methods=["GET"], summary=title)
+
+
+_view(
+    "/summary",
+    summary,
+    "The big screen's counters",
+    "Today's and current counters, and the window's 化解率, 按期办结率 and 满意率 with N.",
+)
+_view(
+    "/units",
+    units,
+    "Every unit with every indicator, its score and counts",
+    "Departments and township centres ranked by score; small samples are not ranked.",
+)
 
 
 @router.get("/areas", summary="Per-grid figures for a choropleth")
@@ -92,34 +110,31 @@ def stats_areas(
     return areas(session, query, level, metric)
 
 
-@router.get("/trend", summary="Reported and closed per day")
-def stats_trend(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """One entry per local day of the window."""
-    return trend(session, query)
-
-
-@router.get("/categories", summary="Cases per 小类")
-def stats_categories(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """Most reported first, with open, overdue and 化解率."""
-    return categories(session, query)
-
-
-@router.get("/funnel", summary="Cases in or past each loop stage")
-def stats_funnel(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """上报 → 受理 → 派遣 → 签收 → 处置 → 核查 → 回访 → 结案."""
-    return funnel(session, query)
-
-
-@router.get("/tiers", summary="Share closed at grid / township / county")
-def stats_tiers(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """小事不出村、一般事不出乡、大事不出县: closed cases per closing tier."""
-    return tiers(session, query)
-
-
-@router.get("/alerts", summary="Red cards, whistles awaiting 报到, hot spots")
-def stats_alerts(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """What needs attention now; hot spots over the days before the window's end."""
-    return alerts(session, query)
+_view("/trend", trend, "Reported and closed per day", "One entry per local day of the window.")
+_view(
+    "/categories",
+    categories,
+    "Cases per 小类",
+    "Most reported first, with open, overdue and 化解率.",
+)
+_view(
+    "/funnel",
+    funnel,
+    "Cases in or past each loop stage",
+    "上报 → 受理 → 派遣 → 签收 → 处置 → 核查 → 回访 → 结案.",
+)
+_view(
+    "/tiers",
+    tiers,
+    "Share closed at grid / township / county",
+    "小事不出村、一般事不出乡、大事不出县: closed cases per closing tier.",
+)
+_view(
+    "/alerts",
+    alerts,
+    "Red cards, whistles awaiting 报到, hot spots",
+    "What needs attention now; hot spots over the days before the window's end.",
+)
 
 
 @router.get("/crosstab", summary="Cases counted by one or two dimensions")
@@ -142,7 +157,9 @@ def stats_crosstab(
     return crosstab(session, query, rows, cols, tuple(dict.fromkeys(names)))
 
 
-@router.get("/durations", summary="Median hours per loop stage, per unit")
-def stats_durations(session: SessionDep, query: StatsDep, principal: Reader) -> dict[str, Any]:
-    """受理 / 派遣 / 处置 / 核查回访结案: each unit's median hours and N, and all cases'."""
-    return durations(session, query)
+_view(
+    "/durations",
+    durations,
+    "Median hours per loop stage, per unit",
+    "受理 / 派遣 / 处置 / 核查回访结案: each unit's median hours and N, and all cases'.",
+)

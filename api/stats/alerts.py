@@ -78,18 +78,7 @@ def _awaiting_whistles(session: Session, query: StatsQuery) -> list[dict[str, An
         .order_by(col(w.due_at), col(w.id))
         .limit(ALERT_LIMIT)
     ).all()
-    return [
-        {
-            "incident_id": r.incident_id,
-            "case_no": r.case_no,
-            "unit_code": r.unit_code,
-            "unit_name": r.unit_name,
-            "whistled_at": r.whistled_at,
-            "due_at": r.due_at,
-            "late": r.due_at <= query.as_of,
-        }
-        for r in rows
-    ]
+    return [{**r._asdict(), "late": r.due_at <= query.as_of} for r in rows]
 
 
 def _hot_spots(session: Session, query: StatsQuery) -> list[dict[str, Any]]:

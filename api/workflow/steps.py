@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Final
+from typing import Any, Final
 
 from api.workflow.errors import InvalidActionInput, RuleBroken
 from api.workflow.records import ActionInput, Actor, CaseSnapshot, CoUnit, Summons, Transition
@@ -149,17 +149,22 @@ def _dispatch(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition
     return _move(case, Action.dispatch, new, Stage.claim, note, data, restart_handling=True)
 
 
-def _return(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition:
-    reason = _text(data.reason, "reason", "退回须说明理由 / a reason is required")
-    new = replace(
+def _back_to_dispatch(case: CaseSnapshot, **changes: Any) -> CaseSnapshot:
+    """The case back in the dispatch queue: accepted, and no unit, co-unit or holder."""
+    return replace(
         case,
         status=Status.accepted,
         unit=None,
         co_units=(),
         claimed_by=None,
         assignee=None,
-        return_count=case.return_count + 1,
+        **changes,
     )
+
+
+def _return(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition:
+    reason = _text(data.reason, "reason", "退回须说明理由 / a reason is required")
+    new = _back_to_dispatch(case, return_count=case.return_count + 1)
     return _move(case, Action.return_, new, Stage.dispatch, f"{case.unit} 退回：{reason}", data)
 
 
@@ -317,9 +322,7 @@ def _escalate(case: CaseSnapshot, actor: Actor, data: ActionInput) -> Transition
     new = replace(case, tier=above)
     stage = None
     if case.status in WITH_UNIT:
-        new = replace(
-            new, status=Status.accepted, unit=None, co_units=(), claimed_by=None, assignee=None
-        )
+        new = _back_to_dispatch(new)
         stage = Stage.dispatch
     return _move(case, Action.escalate, new, stage, f"上报至{above.label}：{reason}", data)
 
