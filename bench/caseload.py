@@ -129,7 +129,7 @@ def _grid_layers(settings: Settings, grid_set: GridSet) -> dict[str, gpd.GeoData
     return {level: city.layer(level) for level in LEVELS}
 
 
-def _empty_store(settings: Settings) -> None:
+def empty_store(settings: Settings) -> None:
     url = settings.database_url
     if url.startswith("sqlite"):
         path = Path(url.removeprefix("sqlite:///"))
@@ -211,7 +211,7 @@ def _draw_cases(
     }
 
 
-def _frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
+def frame_of(columns: dict[str, Any], n: int) -> pd.DataFrame:
     """Every column of the case table, defaults filled, in table order."""
     frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
     for column in Incident.__table__.columns:
@@ -362,7 +362,7 @@ def prepare_store(
         if kept is not None:
             say(f"  reusing the store marked {key!r}")
             return kept
-    _empty_store(settings)
+    empty_store(settings)
     context = AppContext.build(settings)
     context.db.upgrade()
     started = time.perf_counter()
@@ -380,7 +380,7 @@ def prepare_store(
     weights = {c.code: c.weight for c in read_categories(settings.data_dir) if c.reportable}
     drawn = time.perf_counter()
     columns = _draw_cases(layers["small"], weights, units, n, seed)
-    frame = _frame(columns, n)
+    frame = frame_of(columns, n)
     points = shapely.points(frame["lon"].to_numpy(), frame["lat"].to_numpy())
     say(f"  drew {n:,} cases in {time.perf_counter() - drawn:.1f} s")
     load_s, index_s = _bulk_load(context, frame, points)

@@ -154,7 +154,7 @@ def test_sqlite_runs_wal_with_foreign_keys(context: AppContext) -> None:
 
 def test_healthz_names_store_and_schema(client, store: str) -> None:
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "store": store, "schema": "0003"}
+    assert body == {"status": "ok", "store": store, "schema": "0004"}
 
 
 def test_replacing_a_level_is_all_or_nothing(city_context: AppContext) -> None:
