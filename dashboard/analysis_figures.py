@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.analysis_readings import AreaReading, GridNode
-from dashboard.figures import EMPTY_COLLECTION, FONT, MapView, map_style
+from dashboard.figures import FONT, MapView, map_style, names_trace, outline_trace
 
 TEXT: Final = theme.TEXT_MAIN
 GRID_LINE: Final = "rgba(138,164,192,0.16)"
@@ -100,31 +100,8 @@ def drill_map(
             name="few",
         )
     )
-    edge = outline or EMPTY_COLLECTION
-    figure.add_trace(
-        go.Choroplethmap(
-            geojson=edge,
-            featureidkey="properties.code",
-            locations=[f["properties"]["code"] for f in edge["features"]],
-            z=[0] * len(edge["features"]),
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker={"line": {"width": 2.6, "color": theme.ACCENT}},
-            hoverinfo="skip",
-            name="outline",
-        )
-    )
-    figure.add_trace(
-        go.Scattermap(
-            lon=[n.lon for n in names],
-            lat=[n.lat for n in names],
-            text=[n.name for n in names],
-            mode="text",
-            textfont={"size": 12, "color": TEXT, "family": "Open Sans Regular"},
-            hoverinfo="skip",
-            name="names",
-        )
-    )
+    figure.add_trace(outline_trace(outline, width=2.6, colour=theme.ACCENT))
+    figure.add_trace(names_trace([(n.name, n.lon, n.lat) for n in names], size=12, colour=TEXT))
     figure.update_layout(
         map={
             "style": map_style(dark=True, basemap_url=basemap_url),

@@ -112,6 +112,45 @@ def cases_trace(points: Sequence[MapPoint], colour_by: str, *, size: float = 7) 
     )
 
 
+def outline_trace(
+    outline: str | dict[str, Any] | None, *, width: float, colour: str
+) -> go.Choroplethmap:
+    """Strong, unfilled outlines of ``outline``'s features (a FeatureCollection or its URL)."""
+    collection = outline or EMPTY_COLLECTION
+    codes = (
+        [f["properties"]["code"] for f in collection["features"]]
+        if isinstance(collection, dict)
+        else []
+    )
+    return go.Choroplethmap(
+        geojson=collection,
+        featureidkey="properties.code",
+        locations=codes,
+        z=[0] * len(codes),
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        showscale=False,
+        marker={"line": {"width": width, "color": colour}},
+        hoverinfo="skip",
+        name="outline",
+    )
+
+
+def names_trace(
+    names: Sequence[tuple[str, float, float]], *, size: int, colour: str
+) -> go.Scattermap:
+    """Place names (name, lon, lat) as map text that takes no hover."""
+    return go.Scattermap(
+        lon=[lon for _, lon, _ in names],
+        lat=[lat for _, _, lat in names],
+        text=[name for name, _, _ in names],
+        mode="text",
+        textfont={"size": size, "color": colour, "family": "Open Sans Regular"},
+        hoverinfo="skip",
+        name="names",
+        showlegend=False,
+    )
+
+
 def grid_map(
     *,
     grids_geojson: str | dict[str, Any],
@@ -160,34 +199,10 @@ def grid_map(
             name="areas",
         )
     )
-    outline = outline_geojson or EMPTY_COLLECTION
     figure.add_trace(
-        go.Choroplethmap(
-            geojson=outline,
-            featureidkey="properties.code",
-            locations=[f["properties"]["code"] for f in outline["features"]]
-            if isinstance(outline, dict)
-            else [],
-            z=[0] * (len(outline["features"]) if isinstance(outline, dict) else 0),
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker={"line": {"width": 2.2, "color": theme.ACCENT if dark else "#23415e"}},
-            hoverinfo="skip",
-            name="outline",
-        )
+        outline_trace(outline_geojson, width=2.2, colour=theme.ACCENT if dark else "#23415e")
     )
-    figure.add_trace(
-        go.Scattermap(
-            lon=[lon for _, lon, _ in outline_names],
-            lat=[lat for _, _, lat in outline_names],
-            text=[name for name, _, _ in outline_names],
-            mode="text",
-            textfont={"size": 15, "color": text_colour, "family": "Open Sans Regular"},
-            hoverinfo="skip",
-            name="names",
-            showlegend=False,
-        )
-    )
+    figure.add_trace(names_trace(outline_names, size=15, colour=text_colour))
     figure.add_trace(
         go.Scattermap(
             lon=[lon for lon, _, _ in hot_spots],
