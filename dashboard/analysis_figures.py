@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.analysis_readings import AreaReading, GridNode
-from dashboard.figures import FONT, MapView, map_style, names_trace, outline_trace
+from dashboard.figures import FONT, MapView, colour_bar, map_style, names_trace, outline_trace
 
 TEXT: Final = theme.TEXT_MAIN
 GRID_LINE: Final = "rgba(138,164,192,0.16)"
@@ -68,17 +68,16 @@ def drill_map(
             colorscale=theme.CHOROPLETH_SCALE,
             zmin=0,
             marker={"line": {"width": 0.8, "color": theme.PANEL_EDGE}, "opacity": 0.88},
-            colorbar={
-                "title": {"text": measure, "font": {"color": TEXT, "size": 12}},
-                "tickfont": {"color": TEXT},
-                "thickness": 12,
-                "len": 0.5,
-                "x": 0.995,
-                "xanchor": "right",
-                "y": 0.04,
-                "yanchor": "bottom",
-                "bgcolor": "rgba(6,18,31,0.6)",
-            },
+            colorbar=colour_bar(
+                {"text": measure, "font": {"color": TEXT, "size": 12}},
+                TEXT,
+                len=0.5,
+                x=0.995,
+                xanchor="right",
+                y=0.04,
+                yanchor="bottom",
+                bgcolor="rgba(6,18,31,0.6)",
+            ),
             hovertemplate="<b>%{text}</b><br>"
             + measure
             + ": %{z}<br>N=%{customdata[1]}<extra></extra>",

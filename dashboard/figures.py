@@ -112,6 +112,11 @@ def cases_trace(points: Sequence[MapPoint], colour_by: str, *, size: float = 7) 
     )
 
 
+def colour_bar(title: dict[str, Any], colour: str, **place: Any) -> dict[str, Any]:
+    """A map's colour bar: ``title``, ticks in ``colour``; ``place`` sets where and its size."""
+    return {"title": title, "tickfont": {"color": colour}, "thickness": 12, **place}
+
+
 def outline_trace(
     outline: str | dict[str, Any] | None, *, width: float, colour: str
 ) -> go.Choroplethmap:
@@ -186,15 +191,14 @@ def grid_map(
             text=[a.name for a in measured] + [a.name for a in scarce],
             colorscale=theme.CHOROPLETH_SCALE,
             marker={"line": {"width": 0.4, "color": line}, "opacity": 0.85},
-            colorbar={
-                "title": {"text": measure, "font": {"color": text_colour}},
-                "tickfont": {"color": text_colour},
-                "thickness": 12,
-                "len": 0.45,
-                "x": 0.99,
-                "y": 0.25,
-                "bgcolor": "rgba(0,0,0,0)",
-            },
+            colorbar=colour_bar(
+                {"text": measure, "font": {"color": text_colour}},
+                text_colour,
+                len=0.45,
+                x=0.99,
+                y=0.25,
+                bgcolor="rgba(0,0,0,0)",
+            ),
             hovertemplate="%{text}<br>" + measure + ": %{z}<extra></extra>",
             name="areas",
         )
