@@ -147,6 +147,33 @@ def _bar_colours(colour: str, few: Sequence[bool]) -> list[str]:
     return [theme.FEW_CASES_GREY if f else colour for f in few]
 
 
+def _unit_bars(
+    series: Sequence[tuple[str, str, str]],
+    rows: Sequence[tuple[str, Mapping[str, float | None], bool]],
+    *,
+    suffix: str,
+    line: Mapping[str, Any],
+) -> go.Figure:
+    """One horizontal bar per unit and series (key, label, palette colour); ``few`` in grey."""
+    figure = go.Figure()
+    names = [name for name, _, _ in rows]
+    few = [f for _, _, f in rows]
+    for key, label, colour in series:
+        figure.add_trace(
+            go.Bar(
+                y=names,
+                x=[values.get(key) for _, values, _ in rows],
+                name=label,
+                orientation="h",
+                marker={"color": _bar_colours(theme.OKABE_ITO[colour], few), **line},
+                hovertemplate="%{y} · " + label + ": %{x:.1f}" + suffix + "<extra></extra>",
+            )
+        )
+    figure = panel_layout(figure, legend=True)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
 def stage_bars(
     stages: Sequence[tuple[str, str]],
     rows: Sequence[tuple[str, Mapping[str, float | None], bool]],
@@ -154,26 +181,9 @@ def stage_bars(
     unit_label: str = "h",
 ) -> go.Figure:
     """Median hours per stage, stacked per unit (units with too few cases in grey)."""
-    figure = go.Figure()
-    names = [name for name, _, _ in rows]
-    few = [f for _, _, f in rows]
-    for (stage, label), colour in zip(stages, STAGE_PALETTE, strict=False):
-        figure.add_trace(
-            go.Bar(
-                y=names,
-                x=[hours.get(stage) for _, hours, _ in rows],
-                name=label,
-                orientation="h",
-                marker={
-                    "color": _bar_colours(theme.OKABE_ITO[colour], few),
-                    "line": {"width": 0},
-                },
-                hovertemplate="%{y} · " + label + ": %{x:.1f} " + unit_label + "<extra></extra>",
-            )
-        )
-    figure = panel_layout(figure, legend=True)
+    series = [(s, label, c) for (s, label), c in zip(stages, STAGE_PALETTE, strict=False)]
+    figure = _unit_bars(series, rows, suffix=" " + unit_label, line={"line": {"width": 0}})
     figure.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
-    figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(title={"text": unit_label, "font": {"size": 11}})
     return figure
 
@@ -182,23 +192,9 @@ def grouped_rate_bars(
     labels: Mapping[str, str], rows: Sequence[tuple[str, Mapping[str, float | None], bool]]
 ) -> go.Figure:
     """Several rates (%) per unit side by side; units with too few cases in grey."""
-    figure = go.Figure()
-    names = [name for name, _, _ in rows]
-    few = [f for _, _, f in rows]
-    for (key, label), colour in zip(labels.items(), RATE_PALETTE, strict=False):
-        figure.add_trace(
-            go.Bar(
-                y=names,
-                x=[rates.get(key) for _, rates, _ in rows],
-                name=label,
-                orientation="h",
-                marker={"color": _bar_colours(theme.OKABE_ITO[colour], few)},
-                hovertemplate="%{y} · " + label + ": %{x:.1f}%<extra></extra>",
-            )
-        )
-    figure = panel_layout(figure, legend=True)
+    series = [(k, label, c) for (k, label), c in zip(labels.items(), RATE_PALETTE, strict=False)]
+    figure = _unit_bars(series, rows, suffix="%", line={})
     figure.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(ticksuffix="%", rangemode="tozero")
     return figure
 
