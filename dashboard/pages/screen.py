@@ -22,6 +22,7 @@ from dashboard.components.casemap import CaseMap, legend_items, map_id
 from dashboard.components.kpi import KpiTile, kpi_id
 from dashboard.components.signin import SignIn
 from dashboard.components.wall import alerts_list, ranking_table, ticker
+from dashboard.deps import ins, outs, states
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.live import counter_values, patch_points, patch_tiles
 from dashboard.screen_map import browser_base, wall_map
@@ -175,8 +176,7 @@ def register_callbacks(app: Dash) -> None:
     """Sign-in, the panels, the map and the live feed."""
 
     @app.callback(
-        Output(_id("auth"), "data"),
-        Output(_id("signin"), "children"),
+        *outs(_id, "auth.data", "signin.children"),
         Input("shell-session", "data"),
         State(_id("lang"), "data"),
     )
@@ -194,15 +194,17 @@ def register_callbacks(app: Dash) -> None:
 
     @app.callback(
         *_counter_outputs(),
-        Output(_id("funnel"), "figure"),
-        Output(_id("tiers"), "figure"),
-        Output(_id("ranking"), "children"),
-        Output(_id("townships"), "children"),
-        Output(_id("trend"), "figure"),
-        Output(_id("categories"), "figure"),
-        Output(_id("alerts"), "children"),
-        Input(_id("auth"), "data"),
-        Input(_id("refresh"), "n_intervals"),
+        *outs(
+            _id,
+            "funnel.figure",
+            "tiers.figure",
+            "ranking.children",
+            "townships.children",
+            "trend.figure",
+            "categories.figure",
+            "alerts.children",
+        ),
+        *ins(_id, "auth.data", "refresh.n_intervals"),
         State(_id("lang"), "data"),
         prevent_initial_call="initial_duplicate",
     )
@@ -239,13 +241,9 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(
         Output(map_id(_id("map")), "figure"),
         Output(map_id(_id("map"), "legend"), "children"),
-        Output(_id("state"), "data"),
-        Output(_id("feed-url"), "data"),
-        Output(_id("tile-version"), "data"),
-        Output(_id("tile-clock"), "disabled"),
+        *outs(_id, "state.data", "feed-url.data", "tile-version.data", "tile-clock.disabled"),
         Input(_id("auth"), "data"),
-        State(_id("colour"), "data"),
-        State(_id("lang"), "data"),
+        *states(_id, "colour.data", "lang.data"),
     )
     def draw_map(auth: dict[str, Any] | None, colour_by: str, lang: Lang) -> tuple[Any, ...]:
         if not auth:
@@ -261,8 +259,7 @@ def register_callbacks(app: Dash) -> None:
         return drawn.figure, legend, state, url, latest, not drawn.tiles
 
     @app.callback(
-        Output(_id("ticker"), "children"),
-        Output(_id("ticker-lines"), "data"),
+        *outs(_id, "ticker.children", "ticker-lines.data"),
         Input(_id("auth"), "data"),
     )
     def start_ticker(auth: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -277,14 +274,9 @@ def register_callbacks(app: Dash) -> None:
 
     @app.callback(
         Output(map_id(_id("map")), "figure", allow_duplicate=True),
-        Output(_id("state"), "data", allow_duplicate=True),
-        Output(_id("ticker"), "children", allow_duplicate=True),
-        Output(_id("ticker-lines"), "data", allow_duplicate=True),
+        *outs(_id, "state.data", "ticker.children", "ticker-lines.data", allow_duplicate=True),
         Input(_id("feed"), "data"),
-        State(_id("state"), "data"),
-        State(_id("ticker-lines"), "data"),
-        State(_id("auth"), "data"),
-        State(_id("colour"), "data"),
+        *states(_id, "state.data", "ticker-lines.data", "auth.data", "colour.data"),
         prevent_initial_call=True,
     )
     def follow_feed(
@@ -329,8 +321,7 @@ def register_callbacks(app: Dash) -> None:
         }""",
         Output(_id("tile-version"), "data", allow_duplicate=True),
         Input(_id("tile-clock"), "n_intervals"),
-        State(_id("state"), "data"),
-        State(_id("tile-version"), "data"),
+        *states(_id, "state.data", "tile-version.data"),
         prevent_initial_call=True,
     )
 
