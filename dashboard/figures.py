@@ -382,18 +382,7 @@ def report_map(
                 name=name,
             )
         )
-    figure.add_trace(
-        go.Scattermap(
-            below="",
-            lon=[lon for _, lon, _ in names],
-            lat=[lat for _, _, lat in names],
-            text=[label for label, _, _ in names],
-            mode="text",
-            textfont={"size": 14, "color": theme.TEXT_MAIN, "family": "Open Sans Regular"},
-            hoverinfo="skip",
-            name="names",
-        )
-    )
+    figure.add_trace(names_trace(names, size=14, colour=theme.TEXT_MAIN).update(below=""))
     figure.add_trace(
         go.Scattermap(
             below="",

@@ -29,21 +29,17 @@ from dashboard.analysis_tables import area_columns, case_columns, data_grid, uni
 from dashboard.client import ApiClient, api_client
 from dashboard.components.casemap import CaseMap, map_id
 from dashboard.components.filterbar import FIELDS, FilterBar, filter_id, view_of_filters
-from dashboard.components.kpi import KpiTile, kpi_id
+from dashboard.components.kpi import KpiTile, kpi_id, tone_of
 from dashboard.components.signin import SignIn
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.readings import CHINA
 
 PAGE = "analysis"
 KPIS = (
-    ("count", ""),
-    ("open", ""),
-    ("overdue", "tone-warn"),
-    ("resolution_rate", "tone-rate"),
-    ("closed_on_time_rate", "tone-rate"),
-    ("satisfaction_rate", "tone-rate"),
-    ("repeat_rate", "tone-warn"),
+    *("count", "open", "overdue"),
+    *("resolution_rate", "closed_on_time_rate", "satisfaction_rate", "repeat_rate"),
 )
+"""The tiles: counts, then rates (their tones from :func:`tone_of`)."""
 EXPORTS = (
     ("csv", "/api/exports/incidents.csv", "csv"),
     ("geojson", "/api/exports/incidents.geojson", "geojson"),
@@ -113,7 +109,7 @@ def layout(**query: str) -> html.Div:
             html.Div(
                 [
                     html.Div(
-                        [KpiTile(_id(key), t(key, lang), tone=tone) for key, tone in KPIS],
+                        [KpiTile(_id(key), t(key, lang), tone=tone_of(key)) for key in KPIS],
                         className="analysis-kpis",
                     ),
                     html.Div(
@@ -263,7 +259,7 @@ def _outputs(*parts: tuple[str, str]) -> list[Output]:
 
 def _panel_fills() -> list[tuple[list[Output], PanelFill]]:
     """The five panel groups: the outputs each fills, and how it reads them."""
-    kpis = [Output(kpi_id(_id(k), part), "children") for k, _ in KPIS for part in ("value", "note")]
+    kpis = [Output(kpi_id(_id(k), part), "children") for k in KPIS for part in ("value", "note")]
     graphs = _outputs(("trend", "figure"), ("sources", "figure"), ("tiers", "figure"))
     drill = _outputs(
         ("map-title", "children"),

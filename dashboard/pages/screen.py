@@ -19,7 +19,7 @@ from dash import Dash, Input, Output, State, clientside_callback, dcc, html, no_
 from dashboard import figures, readings
 from dashboard.client import ApiError, api_client, screen_token
 from dashboard.components.casemap import CaseMap, legend_items, map_id
-from dashboard.components.kpi import KpiTile, kpi_id
+from dashboard.components.kpi import KpiTile, kpi_id, tone_of
 from dashboard.components.signin import SignIn
 from dashboard.components.wall import alerts_list, ranking_table, ticker
 from dashboard.deps import ins, outs, states
@@ -29,15 +29,10 @@ from dashboard.screen_map import browser_base, wall_map
 
 PAGE = "screen"
 COUNTERS = (
-    ("reported_today", ""),
-    ("closed_today", ""),
-    ("open", ""),
-    ("overdue", "tone-warn"),
-    ("red_cards", "tone-alarm"),
-    ("resolution_rate", "tone-rate"),
-    ("on_time_rate", "tone-rate"),
-    ("satisfaction_rate", "tone-rate"),
+    *("reported_today", "closed_today", "open", "overdue", "red_cards"),
+    *("resolution_rate", "on_time_rate", "satisfaction_rate"),
 )
+"""The counters: counts, then rates (their tones from :func:`tone_of`)."""
 TICKER_LINES = 14
 TILE_REFRESH_MS = 3_000
 """How often, at most, the case tiles are re-requested after transitions."""
@@ -109,7 +104,7 @@ def layout(lang: str = "zh", colour: str = "status", **_query: str) -> html.Div:
                 className="screen-header",
             ),
             html.Div(
-                [KpiTile(_id(key), t(key, language), tone=tone) for key, tone in COUNTERS],
+                [KpiTile(_id(key), t(key, language), tone=tone_of(key)) for key in COUNTERS],
                 className="screen-counters",
             ),
             html.Div(
@@ -167,7 +162,7 @@ dash.register_page(
 def _counter_outputs() -> list[Output]:
     return [
         Output(kpi_id(_id(key), part), "children", allow_duplicate=True)
-        for key, _ in COUNTERS
+        for key in COUNTERS
         for part in ("value", "note")
     ]
 
