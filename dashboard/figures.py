@@ -328,6 +328,14 @@ REPORT_TRACES: Final = ("grids", "mine", "outline", "names", "radius", "pin_halo
 """The report map's traces in order; the point and look-alikes are patched by name index."""
 
 
+def _drawn_later(name: str, mode: str, **style: Any) -> go.Scattermap:
+    """An empty layer above all that the page fills in the browser; no hover unless styled."""
+    return go.Scattermap(
+        **{"below": "", "lon": [], "lat": [], "mode": mode, "hoverinfo": "skip", "name": name}
+        | style
+    )
+
+
 def report_map(
     *,
     grids_geojson: str | dict[str, Any],
@@ -367,60 +375,19 @@ def report_map(
         ("mine", mine_geojson, 2.6, theme.OKABE_ITO["yellow"]),
         ("outline", outline_geojson, 1.8, theme.ACCENT),
     ):
-        features = (geojson or {}).get("features", [])
-        figure.add_trace(
-            go.Choroplethmap(
-                below=GRIDS_TOP,
-                geojson=geojson or EMPTY_COLLECTION,
-                featureidkey="properties.code",
-                locations=[f["properties"]["code"] for f in features],
-                z=[0] * len(features),
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                showscale=False,
-                marker={"line": {"width": width, "color": colour}},
-                hoverinfo="skip",
-                name=name,
-            )
-        )
+        outline = outline_trace(geojson, width=width, colour=colour)
+        figure.add_trace(outline.update(below=GRIDS_TOP, name=name))
     figure.add_trace(names_trace(names, size=14, colour=theme.TEXT_MAIN).update(below=""))
-    figure.add_trace(
-        go.Scattermap(
-            below="",
-            lon=[],
-            lat=[],
-            mode="lines",
-            fill="toself",
-            fillcolor="rgba(230,159,0,0.10)",
-            line={"width": 2, "color": theme.OKABE_ITO["orange"]},
-            hoverinfo="skip",
-            name="radius",
-        )
-    )
+    radius_line = {"width": 2, "color": theme.OKABE_ITO["orange"]}
+    radius_fill = {"fill": "toself", "fillcolor": "rgba(230,159,0,0.10)"}
+    figure.add_trace(_drawn_later("radius", "lines", line=radius_line, **radius_fill))
     pins = (("pin_halo", 26, "#ffffff"), ("pin", 16, theme.OKABE_ITO["vermillion"]))
     for name, size, colour in pins:
-        figure.add_trace(
-            go.Scattermap(
-                below="",
-                lon=[],
-                lat=[],
-                mode="markers",
-                marker={"size": size, "color": colour, "opacity": 0.9},
-                hoverinfo="skip",
-                name=name,
-            )
-        )
-    figure.add_trace(
-        go.Scattermap(
-            below="",
-            lon=[],
-            lat=[],
-            text=[],
-            mode="markers",
-            marker={"size": 18, "color": theme.OKABE_ITO["orange"], "opacity": 0.95},
-            hovertemplate="%{text}<extra></extra>",
-            name="nearby",
-        )
-    )
+        pin = {"size": size, "color": colour, "opacity": 0.9}
+        figure.add_trace(_drawn_later(name, "markers", marker=pin))
+    nearby = {"size": 18, "color": theme.OKABE_ITO["orange"], "opacity": 0.95}
+    hover = {"hoverinfo": None, "hovertemplate": "%{text}<extra></extra>"}
+    figure.add_trace(_drawn_later("nearby", "markers", text=[], marker=nearby, **hover))
     style = map_style(dark=True, basemap_url=basemap_url)
     style["layers"].append({"id": GRIDS_TOP, "type": "line", "source": "empty"})
     figure.update_layout(
