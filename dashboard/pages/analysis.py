@@ -31,6 +31,7 @@ from dashboard.components.casemap import CaseMap, map_id
 from dashboard.components.filterbar import FIELDS, FilterBar, filter_id, view_of_filters
 from dashboard.components.kpi import KpiTile, kpi_id, tone_of
 from dashboard.components.signin import SignIn
+from dashboard.deps import outs
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.readings import CHINA
 
@@ -253,29 +254,22 @@ def _cases(client: ApiClient, view: AnalysisView, lang: Lang) -> list[Any]:
     return panels.case_panels(client, view, place, lang, datetime.now(CHINA))
 
 
-def _outputs(*parts: tuple[str, str]) -> list[Output]:
-    return [Output(_id(name), prop) for name, prop in parts]
-
-
 def _panel_fills() -> list[tuple[list[Output], PanelFill]]:
     """The five panel groups: the outputs each fills, and how it reads them."""
     kpis = [Output(kpi_id(_id(k), part), "children") for k in KPIS for part in ("value", "note")]
-    graphs = _outputs(("trend", "figure"), ("sources", "figure"), ("tiers", "figure"))
-    drill = _outputs(
-        ("map-title", "children"),
-        ("map-note", "children"),
-        ("areas", "rowData"),
-        ("breadcrumb", "children"),
-    )
+    drill = outs(_id, "map-title.children", "map-note.children", "areas.rowData")
     return [
-        ([Output(map_id(_id("map")), "figure"), *drill], _map_and_crumbs),
-        ([*kpis, *graphs], panels.overview_panels),
-        (_outputs(("heat", "figure"), ("repeats", "figure"), ("hot-spots", "children")), _areas),
         (
-            _outputs(("units", "rowData"), ("unit-rates", "figure"), ("stages", "figure")),
-            panels.unit_panels,
+            [Output(map_id(_id("map")), "figure"), *drill, *outs(_id, "breadcrumb.children")],
+            _map_and_crumbs,
         ),
-        (_outputs(("long", "rowData"), ("cases", "rowData"), ("cases-note", "children")), _cases),
+        (
+            [*kpis, *outs(_id, "trend.figure", "sources.figure", "tiers.figure")],
+            panels.overview_panels,
+        ),
+        (outs(_id, "heat.figure", "repeats.figure", "hot-spots.children"), _areas),
+        (outs(_id, "units.rowData", "unit-rates.figure", "stages.figure"), panels.unit_panels),
+        (outs(_id, "long.rowData", "cases.rowData", "cases-note.children"), _cases),
     ]
 
 
