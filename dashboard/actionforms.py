@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from dashboard.i18n import Lang
+from dashboard.i18n import TEXT, Lang
 
 
 @dataclass(frozen=True)
@@ -120,27 +120,8 @@ OPEN_SUBTASK_REASON: Final = _f(
 )
 """Asked with ``handle`` only while a co-unit's sub-task is still open."""
 
-ACTION_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "accept": ("受理立案", "Accept"),
-    "reject": ("不予受理", "Reject"),
-    "answer": ("直接答复", "Answer"),
-    "resolve_on_site": ("就地处置", "Resolve on site"),
-    "dispatch": ("派遣", "Dispatch"),
-    "claim": ("签收", "Claim"),
-    "assign": ("交办", "Assign"),
-    "start": ("开始处置", "Start"),
-    "co_feedback": ("协办反馈", "Co-unit feedback"),
-    "handle": ("处置反馈", "Report handled"),
-    "return": ("退回", "Return"),
-    "verify": ("核查", "Verify"),
-    "callback": ("回访", "Call back"),
-    "review": ("甄别", "Review"),
-    "escalate": ("上报", "Escalate"),
-    "whistle": ("吹哨", "Whistle"),
-    "report_in": ("报到", "Report in"),
-    "rate_report_in": ("报到评价", "Rate report-in"),
-    "extend": ("申请延期", "Request extension"),
-    "approve_extension": ("批准延期", "Approve extension"),
+ACTION_LABELS: Final = {
+    key.removeprefix("action_"): pair for key, pair in TEXT.items() if key.startswith("action_")
 }
 """The actions' names (the API's words, ``Action.label``), in Chinese and English."""
 

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.analysis_readings import AreaReading, GridNode
-from dashboard.figures import EMPTY_COLLECTION, FONT, MapView, map_style
+from dashboard.figures import FONT, MapView, colour_bar, map_style, names_trace, outline_trace
 
 TEXT: Final = theme.TEXT_MAIN
 GRID_LINE: Final = "rgba(138,164,192,0.16)"
@@ -68,17 +68,16 @@ def drill_map(
             colorscale=theme.CHOROPLETH_SCALE,
             zmin=0,
             marker={"line": {"width": 0.8, "color": theme.PANEL_EDGE}, "opacity": 0.88},
-            colorbar={
-                "title": {"text": measure, "font": {"color": TEXT, "size": 12}},
-                "tickfont": {"color": TEXT},
-                "thickness": 12,
-                "len": 0.5,
-                "x": 0.995,
-                "xanchor": "right",
-                "y": 0.04,
-                "yanchor": "bottom",
-                "bgcolor": "rgba(6,18,31,0.6)",
-            },
+            colorbar=colour_bar(
+                {"text": measure, "font": {"color": TEXT, "size": 12}},
+                TEXT,
+                len=0.5,
+                x=0.995,
+                xanchor="right",
+                y=0.04,
+                yanchor="bottom",
+                bgcolor="rgba(6,18,31,0.6)",
+            ),
             hovertemplate="<b>%{text}</b><br>"
             + measure
             + ": %{z}<br>N=%{customdata[1]}<extra></extra>",
@@ -100,31 +99,8 @@ def drill_map(
             name="few",
         )
     )
-    edge = outline or EMPTY_COLLECTION
-    figure.add_trace(
-        go.Choroplethmap(
-            geojson=edge,
-            featureidkey="properties.code",
-            locations=[f["properties"]["code"] for f in edge["features"]],
-            z=[0] * len(edge["features"]),
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker={"line": {"width": 2.6, "color": theme.ACCENT}},
-            hoverinfo="skip",
-            name="outline",
-        )
-    )
-    figure.add_trace(
-        go.Scattermap(
-            lon=[n.lon for n in names],
-            lat=[n.lat for n in names],
-            text=[n.name for n in names],
-            mode="text",
-            textfont={"size": 12, "color": TEXT, "family": "Open Sans Regular"},
-            hoverinfo="skip",
-            name="names",
-        )
-    )
+    figure.add_trace(outline_trace(outline, width=2.6, colour=theme.ACCENT))
+    figure.add_trace(names_trace([(n.name, n.lon, n.lat) for n in names], size=12, colour=TEXT))
     figure.update_layout(
         map={
             "style": map_style(dark=True, basemap_url=basemap_url),
@@ -171,6 +147,33 @@ def _bar_colours(colour: str, few: Sequence[bool]) -> list[str]:
     return [theme.FEW_CASES_GREY if f else colour for f in few]
 
 
+def _unit_bars(
+    series: Sequence[tuple[str, str, str]],
+    rows: Sequence[tuple[str, Mapping[str, float | None], bool]],
+    *,
+    suffix: str,
+    line: Mapping[str, Any],
+) -> go.Figure:
+    """One horizontal bar per unit and series (key, label, palette colour); ``few`` in grey."""
+    figure = go.Figure()
+    names = [name for name, _, _ in rows]
+    few = [f for _, _, f in rows]
+    for key, label, colour in series:
+        figure.add_trace(
+            go.Bar(
+                y=names,
+                x=[values.get(key) for _, values, _ in rows],
+                name=label,
+                orientation="h",
+                marker={"color": _bar_colours(theme.OKABE_ITO[colour], few), **line},
+                hovertemplate="%{y} · " + label + ": %{x:.1f}" + suffix + "<extra></extra>",
+            )
+        )
+    figure = panel_layout(figure, legend=True)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
 def stage_bars(
     stages: Sequence[tuple[str, str]],
     rows: Sequence[tuple[str, Mapping[str, float | None], bool]],
@@ -178,26 +181,9 @@ def stage_bars(
     unit_label: str = "h",
 ) -> go.Figure:
     """Median hours per stage, stacked per unit (units with too few cases in grey)."""
-    figure = go.Figure()
-    names = [name for name, _, _ in rows]
-    few = [f for _, _, f in rows]
-    for (stage, label), colour in zip(stages, STAGE_PALETTE, strict=False):
-        figure.add_trace(
-            go.Bar(
-                y=names,
-                x=[hours.get(stage) for _, hours, _ in rows],
-                name=label,
-                orientation="h",
-                marker={
-                    "color": _bar_colours(theme.OKABE_ITO[colour], few),
-                    "line": {"width": 0},
-                },
-                hovertemplate="%{y} · " + label + ": %{x:.1f} " + unit_label + "<extra></extra>",
-            )
-        )
-    figure = panel_layout(figure, legend=True)
+    series = [(s, label, c) for (s, label), c in zip(stages, STAGE_PALETTE, strict=False)]
+    figure = _unit_bars(series, rows, suffix=" " + unit_label, line={"line": {"width": 0}})
     figure.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
-    figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(title={"text": unit_label, "font": {"size": 11}})
     return figure
 
@@ -206,23 +192,9 @@ def grouped_rate_bars(
     labels: Mapping[str, str], rows: Sequence[tuple[str, Mapping[str, float | None], bool]]
 ) -> go.Figure:
     """Several rates (%) per unit side by side; units with too few cases in grey."""
-    figure = go.Figure()
-    names = [name for name, _, _ in rows]
-    few = [f for _, _, f in rows]
-    for (key, label), colour in zip(labels.items(), RATE_PALETTE, strict=False):
-        figure.add_trace(
-            go.Bar(
-                y=names,
-                x=[rates.get(key) for _, rates, _ in rows],
-                name=label,
-                orientation="h",
-                marker={"color": _bar_colours(theme.OKABE_ITO[colour], few)},
-                hovertemplate="%{y} · " + label + ": %{x:.1f}%<extra></extra>",
-            )
-        )
-    figure = panel_layout(figure, legend=True)
+    series = [(k, label, c) for (k, label), c in zip(labels.items(), RATE_PALETTE, strict=False)]
+    figure = _unit_bars(series, rows, suffix="%", line={})
     figure.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(ticksuffix="%", rangemode="tozero")
     return figure
 

@@ -15,32 +15,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode
 
-from dashboard.readings import CHINA
+from dashboard.readings import CHINA, RATE_MEASURES, STATUSES
 
-STATUSES: Final = (
-    "reported",
-    "accepted",
-    "rejected",
-    "dispatched",
-    "claimed",
-    "assigned",
-    "in_progress",
-    "handled",
-    "verified",
-    "review",
-    "closed",
-)
 SOURCES: Final = ("patrol", "hotline", "wechat", "visit", "deputy", "transfer", "sensor")
 LIGHTS: Final = ("green", "yellow", "red")
 TIERS: Final = ("grid", "township", "county")
-MEASURES: Final = (
-    "count",
-    "open",
-    "overdue",
-    "per_1000_households",
-    "resolution_rate",
-    "satisfaction_rate",
-)
+MEASURES: Final = ("count", "open", "overdue", *RATE_MEASURES)
 """What colours the choropleth (the API's ``/api/stats/areas`` metrics)."""
 DEFAULT_DAYS: Final = 30
 """A view without dates covers the last 30 days, today included."""

@@ -112,6 +112,50 @@ def cases_trace(points: Sequence[MapPoint], colour_by: str, *, size: float = 7) 
     )
 
 
+def colour_bar(title: dict[str, Any], colour: str, **place: Any) -> dict[str, Any]:
+    """A map's colour bar: ``title``, ticks in ``colour``; ``place`` sets where and its size."""
+    return {"title": title, "tickfont": {"color": colour}, "thickness": 12, **place}
+
+
+def outline_trace(
+    outline: str | dict[str, Any] | None, *, width: float, colour: str
+) -> go.Choroplethmap:
+    """Strong, unfilled outlines of ``outline``'s features (a FeatureCollection or its URL)."""
+    collection = outline or EMPTY_COLLECTION
+    codes = (
+        [f["properties"]["code"] for f in collection["features"]]
+        if isinstance(collection, dict)
+        else []
+    )
+    return go.Choroplethmap(
+        geojson=collection,
+        featureidkey="properties.code",
+        locations=codes,
+        z=[0] * len(codes),
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        showscale=False,
+        marker={"line": {"width": width, "color": colour}},
+        hoverinfo="skip",
+        name="outline",
+    )
+
+
+def names_trace(
+    names: Sequence[tuple[str, float, float]], *, size: int, colour: str
+) -> go.Scattermap:
+    """Place names (name, lon, lat) as map text that takes no hover."""
+    return go.Scattermap(
+        lon=[lon for _, lon, _ in names],
+        lat=[lat for _, _, lat in names],
+        text=[name for name, _, _ in names],
+        mode="text",
+        textfont={"size": size, "color": colour, "family": "Open Sans Regular"},
+        hoverinfo="skip",
+        name="names",
+        showlegend=False,
+    )
+
+
 def grid_map(
     *,
     grids_geojson: str | dict[str, Any],
@@ -147,47 +191,22 @@ def grid_map(
             text=[a.name for a in measured] + [a.name for a in scarce],
             colorscale=theme.CHOROPLETH_SCALE,
             marker={"line": {"width": 0.4, "color": line}, "opacity": 0.85},
-            colorbar={
-                "title": {"text": measure, "font": {"color": text_colour}},
-                "tickfont": {"color": text_colour},
-                "thickness": 12,
-                "len": 0.45,
-                "x": 0.99,
-                "y": 0.25,
-                "bgcolor": "rgba(0,0,0,0)",
-            },
+            colorbar=colour_bar(
+                {"text": measure, "font": {"color": text_colour}},
+                text_colour,
+                len=0.45,
+                x=0.99,
+                y=0.25,
+                bgcolor="rgba(0,0,0,0)",
+            ),
             hovertemplate="%{text}<br>" + measure + ": %{z}<extra></extra>",
             name="areas",
         )
     )
-    outline = outline_geojson or EMPTY_COLLECTION
     figure.add_trace(
-        go.Choroplethmap(
-            geojson=outline,
-            featureidkey="properties.code",
-            locations=[f["properties"]["code"] for f in outline["features"]]
-            if isinstance(outline, dict)
-            else [],
-            z=[0] * (len(outline["features"]) if isinstance(outline, dict) else 0),
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker={"line": {"width": 2.2, "color": theme.ACCENT if dark else "#23415e"}},
-            hoverinfo="skip",
-            name="outline",
-        )
+        outline_trace(outline_geojson, width=2.2, colour=theme.ACCENT if dark else "#23415e")
     )
-    figure.add_trace(
-        go.Scattermap(
-            lon=[lon for _, lon, _ in outline_names],
-            lat=[lat for _, _, lat in outline_names],
-            text=[name for name, _, _ in outline_names],
-            mode="text",
-            textfont={"size": 15, "color": text_colour, "family": "Open Sans Regular"},
-            hoverinfo="skip",
-            name="names",
-            showlegend=False,
-        )
-    )
+    figure.add_trace(names_trace(outline_names, size=15, colour=text_colour))
     figure.add_trace(
         go.Scattermap(
             lon=[lon for lon, _, _ in hot_spots],
@@ -309,6 +328,14 @@ REPORT_TRACES: Final = ("grids", "mine", "outline", "names", "radius", "pin_halo
 """The report map's traces in order; the point and look-alikes are patched by name index."""
 
 
+def _drawn_later(name: str, mode: str, **style: Any) -> go.Scattermap:
+    """An empty layer above all that the page fills in the browser; no hover unless styled."""
+    return go.Scattermap(
+        **{"below": "", "lon": [], "lat": [], "mode": mode, "hoverinfo": "skip", "name": name}
+        | style
+    )
+
+
 def report_map(
     *,
     grids_geojson: str | dict[str, Any],
@@ -348,71 +375,19 @@ def report_map(
         ("mine", mine_geojson, 2.6, theme.OKABE_ITO["yellow"]),
         ("outline", outline_geojson, 1.8, theme.ACCENT),
     ):
-        features = (geojson or {}).get("features", [])
-        figure.add_trace(
-            go.Choroplethmap(
-                below=GRIDS_TOP,
-                geojson=geojson or EMPTY_COLLECTION,
-                featureidkey="properties.code",
-                locations=[f["properties"]["code"] for f in features],
-                z=[0] * len(features),
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                showscale=False,
-                marker={"line": {"width": width, "color": colour}},
-                hoverinfo="skip",
-                name=name,
-            )
-        )
-    figure.add_trace(
-        go.Scattermap(
-            below="",
-            lon=[lon for _, lon, _ in names],
-            lat=[lat for _, _, lat in names],
-            text=[label for label, _, _ in names],
-            mode="text",
-            textfont={"size": 14, "color": theme.TEXT_MAIN, "family": "Open Sans Regular"},
-            hoverinfo="skip",
-            name="names",
-        )
-    )
-    figure.add_trace(
-        go.Scattermap(
-            below="",
-            lon=[],
-            lat=[],
-            mode="lines",
-            fill="toself",
-            fillcolor="rgba(230,159,0,0.10)",
-            line={"width": 2, "color": theme.OKABE_ITO["orange"]},
-            hoverinfo="skip",
-            name="radius",
-        )
-    )
+        outline = outline_trace(geojson, width=width, colour=colour)
+        figure.add_trace(outline.update(below=GRIDS_TOP, name=name))
+    figure.add_trace(names_trace(names, size=14, colour=theme.TEXT_MAIN).update(below=""))
+    radius_line = {"width": 2, "color": theme.OKABE_ITO["orange"]}
+    radius_fill = {"fill": "toself", "fillcolor": "rgba(230,159,0,0.10)"}
+    figure.add_trace(_drawn_later("radius", "lines", line=radius_line, **radius_fill))
     pins = (("pin_halo", 26, "#ffffff"), ("pin", 16, theme.OKABE_ITO["vermillion"]))
     for name, size, colour in pins:
-        figure.add_trace(
-            go.Scattermap(
-                below="",
-                lon=[],
-                lat=[],
-                mode="markers",
-                marker={"size": size, "color": colour, "opacity": 0.9},
-                hoverinfo="skip",
-                name=name,
-            )
-        )
-    figure.add_trace(
-        go.Scattermap(
-            below="",
-            lon=[],
-            lat=[],
-            text=[],
-            mode="markers",
-            marker={"size": 18, "color": theme.OKABE_ITO["orange"], "opacity": 0.95},
-            hovertemplate="%{text}<extra></extra>",
-            name="nearby",
-        )
-    )
+        pin = {"size": size, "color": colour, "opacity": 0.9}
+        figure.add_trace(_drawn_later(name, "markers", marker=pin))
+    nearby = {"size": 18, "color": theme.OKABE_ITO["orange"], "opacity": 0.95}
+    hover = {"hoverinfo": None, "hovertemplate": "%{text}<extra></extra>"}
+    figure.add_trace(_drawn_later("nearby", "markers", text=[], marker=nearby, **hover))
     style = map_style(dark=True, basemap_url=basemap_url)
     style["layers"].append({"id": GRIDS_TOP, "type": "line", "source": "empty"})
     figure.update_layout(

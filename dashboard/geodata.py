@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import shapely
 from shapely.geometry import shape
 
 from dashboard.analysis_readings import LEVELS
@@ -86,20 +87,14 @@ def _cached(key: tuple[str, str], read: Callable[[], _T]) -> _T:
 def layer_of(geojson: dict[str, Any]) -> GridLayer:
     """Label points (inside each polygon) and the overall extent of a FeatureCollection."""
     labels: dict[str, tuple[str, float, float]] = {}
-    west = south = float("inf")
-    east = north = float("-inf")
+    geometries = []
     for feature in geojson.get("features", []):
         geometry = shape(feature["geometry"])
         point = geometry.representative_point()
         props = feature["properties"]
         labels[props["code"]] = (props.get("name") or props["code"], point.x, point.y)
-        minx, miny, maxx, maxy = geometry.bounds
-        west, south, east, north = (
-            min(west, minx),
-            min(south, miny),
-            max(east, maxx),
-            max(north, maxy),
-        )
+        geometries.append(geometry)
+    west, south, east, north = (float(v) for v in shapely.total_bounds(geometries))
     bbox = (west, south, east, north) if labels else (-180.0, -85.0, 180.0, 85.0)
     return GridLayer(geojson, labels, bbox)
 

@@ -13,9 +13,10 @@ from typing import Any
 from dashboard.figures import AreaValue, MapPoint
 
 CHINA = timezone(timedelta(hours=8))
-OPEN_STATUSES = (
+STATUSES = (
     "reported",
     "accepted",
+    "rejected",
     "dispatched",
     "claimed",
     "assigned",
@@ -23,7 +24,10 @@ OPEN_STATUSES = (
     "handled",
     "verified",
     "review",
+    "closed",
 )
+"""Every status of the loop, in its order, as the API names them."""
+OPEN_STATUSES = tuple(s for s in STATUSES if s not in {"rejected", "closed"})
 """The loop statuses of an open case, as the API names them."""
 
 
@@ -60,8 +64,9 @@ def top_categories(answer: dict[str, Any], most: int = 8) -> list[tuple[str, flo
     return [(item["name"], float(item["cases"])) for item in items[:most]]
 
 
-RATE_METRICS = frozenset({"resolution_rate", "satisfaction_rate", "per_1000_households"})
+RATE_MEASURES = ("per_1000_households", "resolution_rate", "satisfaction_rate")
 """Area measures that are rates: a grid with too few cases is greyed, not compared."""
+RATE_METRICS = frozenset(RATE_MEASURES)
 
 
 def area_values(answer: dict[str, Any]) -> list[AreaValue]:

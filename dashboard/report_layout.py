@@ -114,6 +114,23 @@ def form_layout(lang: Lang, *, key: str) -> html.Div:
     )
 
 
+def _choice(part: str, options: list[dict[str, str]], value: str) -> dcc.Dropdown:
+    """A fixed list to pick one from (no clearing, no typing), styled ``report-<part>``."""
+    return dcc.Dropdown(
+        id=_id(part),
+        options=options,
+        value=value,
+        clearable=False,
+        searchable=False,
+        className=f"report-{part}",
+    )
+
+
+def _note(part: str, key: str, lang: Lang) -> html.Div:
+    """A line under a section that the page rewrites (``report-<part>``), first saying ``key``."""
+    return html.Div(t(key, lang), id=_id(part), className=f"report-{part}")
+
+
 def _form(lang: Lang) -> list[Any]:
     crs_options = [{"label": label, "value": code} for code, label in rr.CRS_CHOICES]
     sources = [{"label": t(f"report_source_{s}", lang), "value": s} for s in SOURCES]
@@ -129,22 +146,13 @@ def _form(lang: Lang) -> list[Any]:
                         html.Label(
                             [
                                 t("report_crs", lang),
-                                dcc.Dropdown(
-                                    id=_id("crs"),
-                                    options=crs_options,
-                                    value="wgs84",
-                                    clearable=False,
-                                    searchable=False,
-                                    className="report-crs",
-                                ),
+                                _choice("crs", crs_options, "wgs84"),
                             ]
                         ),
                     ],
                     className="report-coords",
                 ),
-                html.Div(
-                    t("report_point_hint", lang), id=_id("located"), className="report-located"
-                ),
+                _note("located", "report_point_hint", lang),
             ],
             lang,
         ),
@@ -159,9 +167,7 @@ def _form(lang: Lang) -> list[Any]:
                     ],
                     className="report-tree",
                 ),
-                html.Div(
-                    t("report_category_hint", lang), id=_id("route"), className="report-route"
-                ),
+                _note("route", "report_category_hint", lang),
             ],
             lang,
         ),
@@ -184,14 +190,7 @@ def _form(lang: Lang) -> list[Any]:
                             maxLength=200,
                             className="report-input",
                         ),
-                        dcc.Dropdown(
-                            id=_id("source"),
-                            options=sources,
-                            value="patrol",
-                            clearable=False,
-                            searchable=False,
-                            className="report-source",
-                        ),
+                        _choice("source", sources, "patrol"),
                         dcc.Checklist(
                             id=_id("urgent"),
                             options=[{"label": t("report_urgent", lang), "value": "urgent"}],

@@ -132,7 +132,7 @@ def inbox_lines(
     lines = [
         _inbox_line(
             w["incident_id"],
-            wr.FLAG_WORDS["whistle"][1 if lang == "en" else 0],
+            t("flag_whistle", lang),
             "tag-whistle",
             w["case_no"],
             f"{w['department']} {t('wb_whistle_due', lang)} "
@@ -143,7 +143,7 @@ def inbox_lines(
     for case in cases:
         card = (case.get("deadline") or {}).get("supervision")
         if card in ("yellow_card", "red_card"):
-            tag = wr.FLAG_WORDS[card][1 if lang == "en" else 0]
+            tag = t(f"flag_{card}", lang)
             lines.append(
                 _inbox_line(
                     case["id"], tag, f"tag-{card}", case["case_no"], case.get("category_name") or ""

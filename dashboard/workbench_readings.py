@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from dashboard.figures import MapPoint
+from dashboard.i18n import lang_of, t
 from dashboard.readings import CHINA
 
 UNIT_ROLES: Final = frozenset({"officer", "lead"})
@@ -166,22 +167,11 @@ def in_queue(case: dict[str, Any], mode: str) -> bool:
     return case["status"] in CENTRE_QUEUE or case.get("pending_extension_days") is not None
 
 
-FLAG_WORDS: Final = {
-    "urgent": ("急", "Urgent"),
-    "red_card": ("红牌", "Red card"),
-    "yellow_card": ("黄牌", "Yellow card"),
-    "rework": ("返工", "Rework "),
-    "reopen": ("重办", "Reopened "),
-    "extension": ("延期待批", "Ext. pending"),
-    "whistle": ("吹哨", "Whistle"),
-}
-
-
 def flags_of(case: dict[str, Any], lang: str = "zh") -> list[str]:
     """Short marks beside a case: 急, 督办 cards, 返工, 重办, 延期待批, 吹哨."""
 
     def word(key: str) -> str:
-        return FLAG_WORDS[key][1 if lang == "en" else 0]
+        return t(f"flag_{key}", lang_of(lang))
 
     marks = []
     if case.get("urgent"):

@@ -34,6 +34,7 @@ from dashboard.components.drawerparts import (
     timeline_list,
     upload_photo,
 )
+from dashboard.deps import ins, outs, states
 from dashboard.i18n import Lang, t
 
 __all__ = ["CaseDrawer", "drawer_id", "register_callbacks"]
@@ -139,20 +140,20 @@ def _send(
     )
 
 
+def _matched(part: str) -> dict[str, Any]:
+    """The id of ``part`` of the drawer a MATCH callback was fired by."""
+    return drawer_id(MATCH, part)
+
+
 def register_callbacks(app: Dash) -> None:
     """Load a case into the drawer; choose, fill in and send an action."""
 
     @app.callback(
-        Output(drawer_id(MATCH, "root"), "className"),
-        Output(drawer_id(MATCH, "head"), "children"),
-        Output(drawer_id(MATCH, "actions"), "children"),
-        Output(drawer_id(MATCH, "body"), "children"),
-        Output(drawer_id(MATCH, "message"), "children", allow_duplicate=True),
-        Output(drawer_id(MATCH, "form"), "hidden", allow_duplicate=True),
+        *outs(_matched, "root.className", "head.children", "actions.children", "body.children"),
+        *outs(_matched, "message.children", "form.hidden", allow_duplicate=True),
         Input(drawer_id(MATCH, "case"), "data"),
         State("shell-session", "data"),
-        State(drawer_id(MATCH, "lang"), "data"),
-        State(drawer_id(MATCH, "message"), "children"),
+        *states(_matched, "lang.data", "message.children"),
         prevent_initial_call=True,
     )
     def load(
@@ -187,23 +188,16 @@ def register_callbacks(app: Dash) -> None:
         return None if clicks else no_update
 
     @app.callback(
-        Output(drawer_id(MATCH, "chosen"), "data"),
-        Output(drawer_id(MATCH, "form-title"), "children"),
-        Output(drawer_id(MATCH, "fields"), "children"),
-        Output(drawer_id(MATCH, "photo-row"), "hidden"),
-        Output(drawer_id(MATCH, "form"), "hidden", allow_duplicate=True),
-        Output(drawer_id(MATCH, "message"), "children", allow_duplicate=True),
-        Output(drawer_id(MATCH, "case"), "data", allow_duplicate=True),
-        Output(drawer_id(MATCH, "done"), "data"),
-        Output(drawer_id(MATCH, "photo"), "contents"),
+        *outs(
+            _matched, "chosen.data", "form-title.children", "fields.children", "photo-row.hidden"
+        ),
+        *outs(_matched, "form.hidden", "message.children", "case.data", allow_duplicate=True),
+        *outs(_matched, "done.data", "photo.contents"),
         Input(action_id(MATCH, ALL), "n_clicks"),
-        Input(drawer_id(MATCH, "submit"), "n_clicks"),
-        Input(drawer_id(MATCH, "cancel"), "n_clicks"),
+        *ins(_matched, "submit.n_clicks", "cancel.n_clicks"),
         State(drawer_id(MATCH, "chosen"), "data"),
         State(field_id(MATCH, ALL), "value"),
-        State(drawer_id(MATCH, "photo"), "contents"),
-        State(drawer_id(MATCH, "photo"), "filename"),
-        State(drawer_id(MATCH, "case"), "data"),
+        *states(_matched, "photo.contents", "photo.filename", "case.data"),
         State("shell-session", "data"),
         State(drawer_id(MATCH, "lang"), "data"),
         prevent_initial_call=True,
@@ -253,8 +247,7 @@ def register_callbacks(app: Dash) -> None:
 
     @app.callback(
         Output(drawer_id(MATCH, "photo-name"), "children"),
-        Input(drawer_id(MATCH, "photo"), "filename"),
-        Input(drawer_id(MATCH, "photo"), "contents"),
+        *ins(_matched, "photo.filename", "photo.contents"),
         State(drawer_id(MATCH, "lang"), "data"),
     )
     def photo_chosen(filename: str | None, contents: str | None, lang: Lang) -> str:

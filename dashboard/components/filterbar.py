@@ -64,6 +64,29 @@ def _coded(values: Sequence[str], prefix: str, lang: Lang) -> list[dict[str, str
     return [{"label": t(f"{prefix}_{v}", lang), "value": v} for v in values]
 
 
+_LABELS: Final = {"urgent": "urgency"}
+"""The label key of a field whose key is not the field's own name."""
+_TALL: Final = {"category": 380}
+"""Dropdowns whose list is taller than Dash's default 200 px (the category tree)."""
+
+
+def _dropdown(
+    component_id: dict[str, str], options: list[dict[str, str]], value: Any, lang: Lang
+) -> dcc.Dropdown:
+    """One filter dropdown; a list ``value`` makes it multi-choice."""
+    many = isinstance(value, list)
+    return dcc.Dropdown(
+        id=component_id,
+        options=options,
+        value=value,
+        placeholder=t("all", lang),
+        multi=many,
+        clearable=True,
+        maxHeight=_TALL.get(component_id["subcomponent"], 200),
+        className="fb-dropdown",
+    )
+
+
 def _labelled(label: str, control: Any, width: str) -> html.Label:
     return html.Label(
         [html.Span(label, className="fb-label"), control],
@@ -89,7 +112,17 @@ class FilterBar(html.Div):
             {"label": t("urgent_only", lang), "value": "1"},
             {"label": t("not_urgent", lang), "value": "0"},
         ]
-        multi = {"multi": True, "clearable": True, "className": "fb-dropdown"}
+        urgent = None if view.urgent is None else ("1" if view.urgent else "0")
+        # (field, options, value, flex width); a list value makes a multi-choice dropdown
+        dropdowns: list[tuple[str, list[dict[str, str]], Any, str]] = [
+            ("category", category_options(categories), view.category or None, "1 1 130px"),
+            ("status", _coded(STATUSES, "status", lang), list(view.status), "1 1 130px"),
+            ("unit", unit_options(units), view.unit or None, "1 1 130px"),
+            ("source", _coded(SOURCES, "source", lang), list(view.source), "1 1 130px"),
+            ("urgent", urgency, urgent, "0 1 100px"),
+            ("light", _coded(LIGHTS, "light", lang), list(view.light), "0 1 110px"),
+            ("tier", _coded(TIERS, "tier", lang), view.tier or None, "0 1 100px"),
+        ]
         super().__init__(
             [
                 _labelled(
@@ -119,83 +152,13 @@ class FilterBar(html.Div):
                     ),
                     "0 0 auto",
                 ),
-                _labelled(
-                    t("category", lang),
-                    dcc.Dropdown(
-                        id=fid("category"),
-                        options=category_options(categories),
-                        value=view.category or None,
-                        placeholder=t("all", lang),
-                        maxHeight=380,
-                        className="fb-dropdown",
-                    ),
-                    "1 1 130px",
-                ),
-                _labelled(
-                    t("status", lang),
-                    dcc.Dropdown(
-                        id=fid("status"),
-                        options=_coded(STATUSES, "status", lang),
-                        value=list(view.status),
-                        placeholder=t("all", lang),
-                        **multi,
-                    ),
-                    "1 1 130px",
-                ),
-                _labelled(
-                    t("unit", lang),
-                    dcc.Dropdown(
-                        id=fid("unit"),
-                        options=unit_options(units),
-                        value=view.unit or None,
-                        placeholder=t("all", lang),
-                        className="fb-dropdown",
-                    ),
-                    "1 1 130px",
-                ),
-                _labelled(
-                    t("source", lang),
-                    dcc.Dropdown(
-                        id=fid("source"),
-                        options=_coded(SOURCES, "source", lang),
-                        value=list(view.source),
-                        placeholder=t("all", lang),
-                        **multi,
-                    ),
-                    "1 1 130px",
-                ),
-                _labelled(
-                    t("urgency", lang),
-                    dcc.Dropdown(
-                        id=fid("urgent"),
-                        options=urgency,
-                        value=None if view.urgent is None else ("1" if view.urgent else "0"),
-                        placeholder=t("all", lang),
-                        className="fb-dropdown",
-                    ),
-                    "0 1 100px",
-                ),
-                _labelled(
-                    t("light", lang),
-                    dcc.Dropdown(
-                        id=fid("light"),
-                        options=_coded(LIGHTS, "light", lang),
-                        value=list(view.light),
-                        placeholder=t("all", lang),
-                        **multi,
-                    ),
-                    "0 1 110px",
-                ),
-                _labelled(
-                    t("tier", lang),
-                    dcc.Dropdown(
-                        id=fid("tier"),
-                        options=_coded(TIERS, "tier", lang),
-                        value=view.tier or None,
-                        placeholder=t("all", lang),
-                        className="fb-dropdown",
-                    ),
-                    "0 1 100px",
+                *(
+                    _labelled(
+                        t(_LABELS.get(field, field), lang),
+                        _dropdown(fid(field), options, value, lang),
+                        width,
+                    )
+                    for field, options, value, width in dropdowns
                 ),
                 _labelled(
                     t("search", lang),

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from dash import Dash, html
+
+TONES: Final = {"overdue": "tone-warn", "repeat_rate": "tone-warn", "red_cards": "tone-alarm"}
+"""Measures whose tile warns or alarms; any other ``*_rate`` is drawn as a rate."""
 
 
 def kpi_id(aio_id: str, subcomponent: str) -> dict[str, str]:
     """The id of one part (``value`` or ``note``) of the tile ``aio_id``."""
     return {"component": "KpiTile", "subcomponent": subcomponent, "aio_id": aio_id}
+
+
+def tone_of(key: str) -> str:
+    """The colour class of the tile of measure ``key`` (plain for a count)."""
+    return TONES.get(key, "tone-rate" if key.endswith("_rate") else "")
 
 
 class KpiTile(html.Div):

@@ -7,6 +7,7 @@ chosen mean the last 30 days.  Five callbacks fill the panels, each behind a loa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -25,24 +26,21 @@ from dashboard.analysis_state import (
     view_to_store,
 )
 from dashboard.analysis_tables import area_columns, case_columns, data_grid, unit_columns
-from dashboard.client import api_client
+from dashboard.client import ApiClient, api_client
 from dashboard.components.casemap import CaseMap, map_id
 from dashboard.components.filterbar import FIELDS, FilterBar, filter_id, view_of_filters
-from dashboard.components.kpi import KpiTile, kpi_id
+from dashboard.components.kpi import KpiTile, kpi_id, tone_of
 from dashboard.components.signin import SignIn
-from dashboard.i18n import lang_of, t
+from dashboard.deps import outs
+from dashboard.i18n import Lang, lang_of, t
 from dashboard.readings import CHINA
 
 PAGE = "analysis"
 KPIS = (
-    ("count", ""),
-    ("open", ""),
-    ("overdue", "tone-warn"),
-    ("resolution_rate", "tone-rate"),
-    ("closed_on_time_rate", "tone-rate"),
-    ("satisfaction_rate", "tone-rate"),
-    ("repeat_rate", "tone-warn"),
+    *("count", "open", "overdue"),
+    *("resolution_rate", "closed_on_time_rate", "satisfaction_rate", "repeat_rate"),
 )
+"""The tiles: counts, then rates (their tones from :func:`tone_of`)."""
 EXPORTS = (
     ("csv", "/api/exports/incidents.csv", "csv"),
     ("geojson", "/api/exports/incidents.geojson", "geojson"),
@@ -112,7 +110,7 @@ def layout(**query: str) -> html.Div:
             html.Div(
                 [
                     html.Div(
-                        [KpiTile(_id(key), t(key, lang), tone=tone) for key, tone in KPIS],
+                        [KpiTile(_id(key), t(key, lang), tone=tone_of(key)) for key in KPIS],
                         className="analysis-kpis",
                     ),
                     html.Div(
@@ -238,6 +236,54 @@ def _drilled(view: AnalysisView, trigger: Any) -> AnalysisView | None:
     return None
 
 
+PanelFill = Callable[[ApiClient, AnalysisView, Lang], list[Any]]
+"""Reads the API for one group of panels: their values in the order of their outputs."""
+
+
+def _map_and_crumbs(client: ApiClient, view: AnalysisView, lang: Lang) -> list[Any]:
+    place = panels.place_of(client, view)
+    return [*panels.map_panel(client, view, place, lang), panels.crumbs(place, lang)]
+
+
+def _areas(client: ApiClient, view: AnalysisView, lang: Lang) -> list[Any]:
+    return panels.area_panels(client, view, panels.place_of(client, view), lang)
+
+
+def _cases(client: ApiClient, view: AnalysisView, lang: Lang) -> list[Any]:
+    place = panels.place_of(client, view)
+    return panels.case_panels(client, view, place, lang, datetime.now(CHINA))
+
+
+def _panel_fills() -> list[tuple[list[Output], PanelFill]]:
+    """The five panel groups: the outputs each fills, and how it reads them."""
+    kpis = [Output(kpi_id(_id(k), part), "children") for k in KPIS for part in ("value", "note")]
+    drill = outs(_id, "map-title.children", "map-note.children", "areas.rowData")
+    return [
+        (
+            [Output(map_id(_id("map")), "figure"), *drill, *outs(_id, "breadcrumb.children")],
+            _map_and_crumbs,
+        ),
+        (
+            [*kpis, *outs(_id, "trend.figure", "sources.figure", "tiers.figure")],
+            panels.overview_panels,
+        ),
+        (outs(_id, "heat.figure", "repeats.figure", "hot-spots.children"), _areas),
+        (outs(_id, "units.rowData", "unit-rates.figure", "stages.figure"), panels.unit_panels),
+        (outs(_id, "long.rowData", "cases.rowData", "cases-note.children"), _cases),
+    ]
+
+
+def _fill_on_view(app: Dash, outputs: list[Output], fill: PanelFill) -> None:
+    """Fill ``outputs`` whenever the view or the sign-in changes (nothing while signed out)."""
+
+    @app.callback(*outputs, Input(_id("view"), "data"), Input(_id("auth"), "data"))
+    def refill(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
+        if not auth:
+            return [no_update] * len(outputs)
+        view = _dated(data)
+        return fill(api_client(auth["token"]), view, lang_of(view.lang))
+
+
 def register_callbacks(app: Dash) -> None:
     """The view's state, the URL, the five panel groups and the exports."""
 
@@ -306,82 +352,8 @@ def register_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
 
-    @app.callback(
-        Output(map_id(_id("map")), "figure"),
-        Output(_id("map-title"), "children"),
-        Output(_id("map-note"), "children"),
-        Output(_id("areas"), "rowData"),
-        Output(_id("breadcrumb"), "children"),
-        Input(_id("view"), "data"),
-        Input(_id("auth"), "data"),
-    )
-    def draw_map(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
-        if not auth:
-            return [no_update] * 5
-        view, client = _dated(data), api_client(auth["token"])
-        place = panels.place_of(client, view)
-        lang = lang_of(view.lang)
-        return [*panels.map_panel(client, view, place, lang), panels.crumbs(place, lang)]
-
-    @app.callback(
-        *(
-            Output(kpi_id(_id(key), part), "children")
-            for key, _ in KPIS
-            for part in ("value", "note")
-        ),
-        Output(_id("trend"), "figure"),
-        Output(_id("sources"), "figure"),
-        Output(_id("tiers"), "figure"),
-        Input(_id("view"), "data"),
-        Input(_id("auth"), "data"),
-    )
-    def fill_overview(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
-        if not auth:
-            return [no_update] * (len(KPIS) * 2 + 3)
-        view = _dated(data)
-        return panels.overview_panels(api_client(auth["token"]), view, lang_of(view.lang))
-
-    @app.callback(
-        Output(_id("heat"), "figure"),
-        Output(_id("repeats"), "figure"),
-        Output(_id("hot-spots"), "children"),
-        Input(_id("view"), "data"),
-        Input(_id("auth"), "data"),
-    )
-    def fill_areas(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
-        if not auth:
-            return [no_update] * 3
-        view, client = _dated(data), api_client(auth["token"])
-        place = panels.place_of(client, view)
-        return panels.area_panels(client, view, place, lang_of(view.lang))
-
-    @app.callback(
-        Output(_id("units"), "rowData"),
-        Output(_id("unit-rates"), "figure"),
-        Output(_id("stages"), "figure"),
-        Input(_id("view"), "data"),
-        Input(_id("auth"), "data"),
-    )
-    def fill_units(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
-        if not auth:
-            return [no_update] * 3
-        view = _dated(data)
-        return panels.unit_panels(api_client(auth["token"]), view, lang_of(view.lang))
-
-    @app.callback(
-        Output(_id("long"), "rowData"),
-        Output(_id("cases"), "rowData"),
-        Output(_id("cases-note"), "children"),
-        Input(_id("view"), "data"),
-        Input(_id("auth"), "data"),
-    )
-    def fill_cases(data: dict[str, Any], auth: dict[str, Any] | None) -> list[Any]:
-        if not auth:
-            return [no_update] * 3
-        view, client = _dated(data), api_client(auth["token"])
-        place = panels.place_of(client, view)
-        now = datetime.now(CHINA)
-        return panels.case_panels(client, view, place, lang_of(view.lang), now)
+    for outputs, fill in _panel_fills():
+        _fill_on_view(app, outputs, fill)
 
     @app.callback(
         Output(_id("download"), "data"),

@@ -33,6 +33,7 @@ from dashboard import report_readings as rr
 from dashboard.client import ApiClient, ApiError, api_client
 from dashboard.components.casemap import map_id
 from dashboard.components.signin import SignIn
+from dashboard.deps import ins, outs, states
 from dashboard.geodata import grid_layer
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.report_form import FormState
@@ -114,15 +115,31 @@ def _named_by_intake(client: ApiClient, case: dict[str, Any]) -> list[rr.Nearby]
     return rr.nearby_cases(items, case["lon"], case["lat"], radius_m=math.inf)
 
 
-FORM_STATES = [State(_id(name), prop) for name, prop in FormState.FIELDS]
+FORM_STATES = [
+    *(State(_id(name), prop) for name, prop in FormState.FIELDS),
+    State("shell-session", "data"),
+    State(_id("lang"), "data"),
+]
+"""The form's fields, then the session and the language: what check and confirm read."""
+
+
+def _read_form(values: tuple[Any, ...]) -> tuple[FormState, dict[str, Any] | None, Lang]:
+    """The form, the session and the language from :data:`FORM_STATES`' values."""
+    return FormState.of(values[:-2]), values[-2], values[-1]
+
+
+def _refusal(error: rr.FormProblem | ApiError, lang: Lang) -> Any:
+    """What the form or the API refused, as the message lines under the form."""
+    if isinstance(error, ApiError):
+        return problem_lines(rr.api_problems(error.status, error.body, error.detail), lang)
+    return problem_lines([error], lang)
 
 
 def register_callbacks(app: Dash) -> None:
     """Sign-in, the map, the point, the category tree, the photo, check and confirm."""
 
     @app.callback(
-        Output(_id("signin"), "children"),
-        Output(_id("body"), "hidden"),
+        *outs(_id, "signin.children", "body.hidden"),
         Input("shell-session", "data"),
         State(_id("lang"), "data"),
     )
@@ -136,9 +153,7 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(
         Output(map_id(MAP), "figure"),
         Output(map_id(MAP, "legend"), "children"),
-        Output(_id("categories"), "data"),
-        Output(_id("group"), "options"),
-        Output(_id("area"), "children"),
+        *outs(_id, "categories.data", "group.options", "area.children"),
         Input(_id("body"), "hidden"),
         State("shell-session", "data"),
         State(_id("lang"), "data"),
@@ -176,8 +191,7 @@ def register_callbacks(app: Dash) -> None:
     clientside_callback(
         ClientsideFunction("report", "drawMarks"),
         Output(map_id(MAP), "figure", allow_duplicate=True),
-        Input(_id("point"), "data"),
-        Input(_id("marks"), "data"),
+        *ins(_id, "point.data", "marks.data"),
         State(map_id(MAP), "figure"),
         prevent_initial_call=True,
     )
@@ -190,20 +204,14 @@ def register_callbacks(app: Dash) -> None:
 
     clientside_callback(
         ClientsideFunction("report", "fillPoint"),
-        Output(_id("lon"), "value"),
-        Output(_id("lat"), "value"),
-        Output(_id("crs"), "value"),
+        *outs(_id, "lon.value", "lat.value", "crs.value"),
         Input(_id("click"), "data"),
         prevent_initial_call=True,
     )
 
     @app.callback(
-        Output(_id("point"), "data"),
-        Output(_id("located"), "children"),
-        Output(_id("located"), "className"),
-        Input(_id("lon"), "value"),
-        Input(_id("lat"), "value"),
-        Input(_id("crs"), "value"),
+        *outs(_id, "point.data", "located.children", "located.className"),
+        *ins(_id, "lon.value", "lat.value", "crs.value"),
         State(_id("lang"), "data"),
         prevent_initial_call=True,
     )
@@ -229,8 +237,7 @@ def register_callbacks(app: Dash) -> None:
         return point, text, "report-located good"
 
     @app.callback(
-        Output(_id("category"), "options"),
-        Output(_id("category"), "value"),
+        *outs(_id, "category.options", "category.value"),
         Input(_id("group"), "value"),
         State(_id("categories"), "data"),
         prevent_initial_call=True,
@@ -240,12 +247,9 @@ def register_callbacks(app: Dash) -> None:
         return [{"label": leaf["name"], "value": leaf["code"]} for leaf in leaves], None
 
     @app.callback(
-        Output(_id("route"), "children"),
-        Output(_id("urgent"), "value"),
+        *outs(_id, "route.children", "urgent.value"),
         Input(_id("category"), "value"),
-        State(_id("group"), "value"),
-        State(_id("categories"), "data"),
-        State(_id("lang"), "data"),
+        *states(_id, "group.value", "categories.data", "lang.data"),
     )
     def pick_category(code: str | None, group: str | None, store: Any, lang: Lang) -> tuple:
         leaves = (store or {}).get("groups", {}).get(group or "", [])
@@ -259,8 +263,7 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(
         Output(_id("photo-preview"), "children"),
         Input(_id("photo"), "contents"),
-        State(_id("photo"), "filename"),
-        State(_id("lang"), "data"),
+        *states(_id, "photo.filename", "lang.data"),
     )
     def photo(contents: str | None, filename: str | None, lang: Lang) -> Any:
         try:
@@ -278,45 +281,29 @@ def register_callbacks(app: Dash) -> None:
         )
 
     @app.callback(
-        Output(_id("stage"), "data"),
-        Output(_id("confirm-body"), "children"),
-        Output(_id("confirm"), "children"),
-        Output(_id("drop"), "hidden"),
-        Output(_id("messages"), "children"),
-        Output(_id("marks"), "data"),
+        *outs(
+            _id,
+            "stage.data",
+            "confirm-body.children",
+            "confirm.children",
+            "drop.hidden",
+            "messages.children",
+            "marks.data",
+        ),
         Input(_id("check"), "n_clicks"),
         *FORM_STATES,
-        State("shell-session", "data"),
-        State(_id("lang"), "data"),
         prevent_initial_call=True,
     )
     def check(clicks: int | None, *values: Any) -> tuple[Any, ...]:
-        form, session, lang = FormState.of(values[:-2]), values[-2], values[-1]
+        form, session, lang = _read_form(values)
         if not clicks or not session:
             return (no_update,) * 6
         try:
             body, attached = form.body(), form.photo()
             lon, lat = (form.point or {})["wgs84"]
             found = _look_alikes(api_client(session["token"]), body["category"], lon, lat)
-        except rr.FormProblem as problem:
-            return (
-                no_update,
-                no_update,
-                no_update,
-                no_update,
-                problem_lines([problem], lang),
-                no_update,
-            )
-        except ApiError as error:
-            problems = rr.api_problems(error.status, error.body, error.detail)
-            return (
-                no_update,
-                no_update,
-                no_update,
-                no_update,
-                problem_lines(problems, lang),
-                no_update,
-            )
+        except (rr.FormProblem, ApiError) as error:
+            return (*(no_update,) * 4, _refusal(error, lang), no_update)
         label = t("report_confirm_anyway" if found else "report_confirm", lang)
         card = confirm_body(form, body, attached, found, lang)
         return "confirm", card, label, not found, None, rr.check_marks(found)
@@ -327,15 +314,13 @@ def register_callbacks(app: Dash) -> None:
         Output(_id("messages"), "children", allow_duplicate=True),
         Output(_id("key"), "data"),
         Input(_id("confirm"), "n_clicks"),
-        *FORM_STATES,
         State(_id("key"), "data"),
-        State("shell-session", "data"),
-        State(_id("lang"), "data"),
+        *FORM_STATES,
         prevent_initial_call=True,
         running=[(Output(_id("confirm"), "disabled"), True, False)],
     )
-    def confirm(clicks: int | None, *values: Any) -> tuple[Any, ...]:
-        form, (key, session, lang) = FormState.of(values[:-3]), values[-3:]
+    def confirm(clicks: int | None, key: str, *values: Any) -> tuple[Any, ...]:
+        form, session, lang = _read_form(values)
         if not clicks or not session:
             return (no_update,) * 4
         client = api_client(session["token"])
@@ -344,11 +329,8 @@ def register_callbacks(app: Dash) -> None:
             answer = client.request(
                 "POST", "/api/incidents", json=body, headers={"Idempotency-Key": key}
             )
-        except rr.FormProblem as problem:
-            return "edit", None, problem_lines([problem], lang), no_update
-        except ApiError as error:
-            problems = rr.api_problems(error.status, error.body, error.detail)
-            return "edit", None, problem_lines(problems, lang), no_update
+        except (rr.FormProblem, ApiError) as error:
+            return "edit", None, _refusal(error, lang), no_update
         case = answer.json()
         photo_problems = None
         if answer.status_code == 201 and attached is not None:
@@ -365,8 +347,7 @@ def register_callbacks(app: Dash) -> None:
         return "done", card, None, uuid.uuid4().hex
 
     @app.callback(
-        Output(_id("stage"), "data", allow_duplicate=True),
-        Output(_id("marks"), "data", allow_duplicate=True),
+        *outs(_id, "stage.data", "marks.data", allow_duplicate=True),
         Input(_id("back"), "n_clicks"),
         prevent_initial_call=True,
     )
@@ -374,9 +355,7 @@ def register_callbacks(app: Dash) -> None:
         return ("edit", None) if clicks else (no_update, no_update)
 
     @app.callback(
-        Output(_id("form"), "hidden"),
-        Output(_id("confirm-card"), "hidden"),
-        Output(_id("result-card"), "hidden"),
+        *outs(_id, "form.hidden", "confirm-card.hidden", "result-card.hidden"),
         Input(_id("stage"), "data"),
     )
     def show_stage(stage: str | None) -> tuple[bool, bool, bool]:
@@ -384,11 +363,8 @@ def register_callbacks(app: Dash) -> None:
 
     @app.callback(
         *[Output(_id(name), prop, allow_duplicate=True) for name, prop, _ in FormState.CLEARED],
-        Output(_id("stage"), "data", allow_duplicate=True),
-        Output(_id("messages"), "children", allow_duplicate=True),
-        Output(_id("marks"), "data", allow_duplicate=True),
-        Input(_id("again"), "n_clicks"),
-        Input(_id("drop"), "n_clicks"),
+        *outs(_id, "stage.data", "messages.children", "marks.data", allow_duplicate=True),
+        *ins(_id, "again.n_clicks", "drop.n_clicks"),
         State(_id("lang"), "data"),
         prevent_initial_call=True,
     )

@@ -19,24 +19,20 @@ from dash import Dash, Input, Output, State, clientside_callback, dcc, html, no_
 from dashboard import figures, readings
 from dashboard.client import ApiError, api_client, screen_token
 from dashboard.components.casemap import CaseMap, legend_items, map_id
-from dashboard.components.kpi import KpiTile, kpi_id
+from dashboard.components.kpi import KpiTile, kpi_id, tone_of
 from dashboard.components.signin import SignIn
 from dashboard.components.wall import alerts_list, ranking_table, ticker
+from dashboard.deps import ins, outs, states
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.live import counter_values, patch_points, patch_tiles
 from dashboard.screen_map import browser_base, wall_map
 
 PAGE = "screen"
 COUNTERS = (
-    ("reported_today", ""),
-    ("closed_today", ""),
-    ("open", ""),
-    ("overdue", "tone-warn"),
-    ("red_cards", "tone-alarm"),
-    ("resolution_rate", "tone-rate"),
-    ("on_time_rate", "tone-rate"),
-    ("satisfaction_rate", "tone-rate"),
+    *("reported_today", "closed_today", "open", "overdue", "red_cards"),
+    *("resolution_rate", "on_time_rate", "satisfaction_rate"),
 )
+"""The counters: counts, then rates (their tones from :func:`tone_of`)."""
 TICKER_LINES = 14
 TILE_REFRESH_MS = 3_000
 """How often, at most, the case tiles are re-requested after transitions."""
@@ -108,7 +104,7 @@ def layout(lang: str = "zh", colour: str = "status", **_query: str) -> html.Div:
                 className="screen-header",
             ),
             html.Div(
-                [KpiTile(_id(key), t(key, language), tone=tone) for key, tone in COUNTERS],
+                [KpiTile(_id(key), t(key, language), tone=tone_of(key)) for key in COUNTERS],
                 className="screen-counters",
             ),
             html.Div(
@@ -166,7 +162,7 @@ dash.register_page(
 def _counter_outputs() -> list[Output]:
     return [
         Output(kpi_id(_id(key), part), "children", allow_duplicate=True)
-        for key, _ in COUNTERS
+        for key in COUNTERS
         for part in ("value", "note")
     ]
 
@@ -175,8 +171,7 @@ def register_callbacks(app: Dash) -> None:
     """Sign-in, the panels, the map and the live feed."""
 
     @app.callback(
-        Output(_id("auth"), "data"),
-        Output(_id("signin"), "children"),
+        *outs(_id, "auth.data", "signin.children"),
         Input("shell-session", "data"),
         State(_id("lang"), "data"),
     )
@@ -194,15 +189,17 @@ def register_callbacks(app: Dash) -> None:
 
     @app.callback(
         *_counter_outputs(),
-        Output(_id("funnel"), "figure"),
-        Output(_id("tiers"), "figure"),
-        Output(_id("ranking"), "children"),
-        Output(_id("townships"), "children"),
-        Output(_id("trend"), "figure"),
-        Output(_id("categories"), "figure"),
-        Output(_id("alerts"), "children"),
-        Input(_id("auth"), "data"),
-        Input(_id("refresh"), "n_intervals"),
+        *outs(
+            _id,
+            "funnel.figure",
+            "tiers.figure",
+            "ranking.children",
+            "townships.children",
+            "trend.figure",
+            "categories.figure",
+            "alerts.children",
+        ),
+        *ins(_id, "auth.data", "refresh.n_intervals"),
         State(_id("lang"), "data"),
         prevent_initial_call="initial_duplicate",
     )
@@ -239,13 +236,9 @@ def register_callbacks(app: Dash) -> None:
     @app.callback(
         Output(map_id(_id("map")), "figure"),
         Output(map_id(_id("map"), "legend"), "children"),
-        Output(_id("state"), "data"),
-        Output(_id("feed-url"), "data"),
-        Output(_id("tile-version"), "data"),
-        Output(_id("tile-clock"), "disabled"),
+        *outs(_id, "state.data", "feed-url.data", "tile-version.data", "tile-clock.disabled"),
         Input(_id("auth"), "data"),
-        State(_id("colour"), "data"),
-        State(_id("lang"), "data"),
+        *states(_id, "colour.data", "lang.data"),
     )
     def draw_map(auth: dict[str, Any] | None, colour_by: str, lang: Lang) -> tuple[Any, ...]:
         if not auth:
@@ -261,8 +254,7 @@ def register_callbacks(app: Dash) -> None:
         return drawn.figure, legend, state, url, latest, not drawn.tiles
 
     @app.callback(
-        Output(_id("ticker"), "children"),
-        Output(_id("ticker-lines"), "data"),
+        *outs(_id, "ticker.children", "ticker-lines.data"),
         Input(_id("auth"), "data"),
     )
     def start_ticker(auth: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -277,14 +269,9 @@ def register_callbacks(app: Dash) -> None:
 
     @app.callback(
         Output(map_id(_id("map")), "figure", allow_duplicate=True),
-        Output(_id("state"), "data", allow_duplicate=True),
-        Output(_id("ticker"), "children", allow_duplicate=True),
-        Output(_id("ticker-lines"), "data", allow_duplicate=True),
+        *outs(_id, "state.data", "ticker.children", "ticker-lines.data", allow_duplicate=True),
         Input(_id("feed"), "data"),
-        State(_id("state"), "data"),
-        State(_id("ticker-lines"), "data"),
-        State(_id("auth"), "data"),
-        State(_id("colour"), "data"),
+        *states(_id, "state.data", "ticker-lines.data", "auth.data", "colour.data"),
         prevent_initial_call=True,
     )
     def follow_feed(
@@ -329,8 +316,7 @@ def register_callbacks(app: Dash) -> None:
         }""",
         Output(_id("tile-version"), "data", allow_duplicate=True),
         Input(_id("tile-clock"), "n_intervals"),
-        State(_id("state"), "data"),
-        State(_id("tile-version"), "data"),
+        *states(_id, "state.data", "tile-version.data"),
         prevent_initial_call=True,
     )
 

@@ -38,6 +38,7 @@ from dashboard.client import ApiError, api_client
 from dashboard.components.casedrawer import CaseDrawer, drawer_id
 from dashboard.components.casemap import CaseMap, legend_items, map_id
 from dashboard.components.signin import SignIn
+from dashboard.deps import ins, outs
 from dashboard.i18n import Lang, lang_of, t
 from dashboard.workbench_panels import (
     case_map,
@@ -190,10 +191,7 @@ def register_callbacks(app: Dash) -> None:
     """Sign-in, the refresh of strip, map, inbox and table, and opening cases."""
 
     @app.callback(
-        Output(_id("signin"), "children"),
-        Output(_id("work"), "hidden"),
-        Output(_id("who"), "children"),
-        Output(_id("scope"), "data"),
+        *outs(_id, "signin.children", "work.hidden", "who.children", "scope.data"),
         Output("workbench-title", "children"),
         Input("shell-session", "data"),
         State(_id("lang"), "data"),
@@ -229,16 +227,11 @@ def register_callbacks(app: Dash) -> None:
         return None, False, who, scope, title
 
     @app.callback(
-        Output(_id("strip"), "children"),
-        Output(_id("grid"), "rowData"),
+        *outs(_id, "strip.children", "grid.rowData"),
         Output(map_id(_id("map")), "figure"),
         Output(map_id(_id("map"), "legend"), "children"),
-        Output(_id("inbox"), "children"),
-        Output(_id("clock-due"), "data"),
-        Output(_id("updated"), "children"),
-        Input(_id("scope"), "data"),
-        Input(_id("refresh"), "n_intervals"),
-        Input(_id("reload"), "n_clicks"),
+        *outs(_id, "inbox.children", "clock-due.data", "updated.children"),
+        *ins(_id, "scope.data", "refresh.n_intervals", "reload.n_clicks"),
         Input(drawer_id(DRAWER, "done"), "data"),
         State("shell-session", "data"),
         State(_id("lang"), "data"),
@@ -321,7 +314,6 @@ def register_callbacks(app: Dash) -> None:
             return words[left >= 0 ? 0 : 1] + span;
         }""",
         Output(_id("clock"), "children"),
-        Input(_id("tick"), "n_intervals"),
-        Input(_id("clock-due"), "data"),
+        *ins(_id, "tick.n_intervals", "clock-due.data"),
         State(_id("lang"), "data"),
     )
