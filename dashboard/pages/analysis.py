@@ -36,10 +36,9 @@ from dashboard.i18n import Lang, lang_of, t
 from dashboard.readings import CHINA
 
 PAGE = "analysis"
-KPIS = (
-    *("count", "open", "overdue"),
-    *("resolution_rate", "closed_on_time_rate", "satisfaction_rate", "repeat_rate"),
-)
+COUNTS = ("count", "open", "overdue")
+RATES = ("resolution_rate", "closed_on_time_rate", "satisfaction_rate", "repeat_rate")
+KPIS = COUNTS + RATES
 """The tiles: counts, then rates (their tones from :func:`tone_of`)."""
 EXPORTS = (
     ("csv", "/api/exports/incidents.csv", "csv"),

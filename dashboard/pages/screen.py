@@ -28,10 +28,9 @@ from dashboard.live import counter_values, patch_points, patch_tiles
 from dashboard.screen_map import browser_base, wall_map
 
 PAGE = "screen"
-COUNTERS = (
-    *("reported_today", "closed_today", "open", "overdue", "red_cards"),
-    *("resolution_rate", "on_time_rate", "satisfaction_rate"),
-)
+COUNTS = ("reported_today", "closed_today", "open", "overdue", "red_cards")
+RATES = ("resolution_rate", "on_time_rate", "satisfaction_rate")
+COUNTERS = COUNTS + RATES
 """The counters: counts, then rates (their tones from :func:`tone_of`)."""
 TICKER_LINES = 14
 TILE_REFRESH_MS = 3_000
