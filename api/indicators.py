@@ -29,6 +29,7 @@ __all__ = [
     "Ranked",
     "SummonsRow",
     "Tally",
+    "counts_of",
     "department_score",
     "per_thousand_households",
     "rank",
@@ -260,15 +261,26 @@ RATE_LABELS: Final[dict[str, str]] = {name: rule[0] for name, rule in RATE_RULES
 """The Chinese name of every rate."""
 
 
-def rates(t: Tally) -> dict[str, Rate]:
-    """Every rate of DOMAIN.md over one tally, as :data:`RATE_RULES` defines them.
+def counts_of(names: Iterable[str]) -> list[str]:
+    """The case counts the rates ``names`` divide, in :data:`CASE_COUNTS` order.
+
+    A tally of only these (the summons counts aside) is enough for those rates: a screen
+    showing three rates need not pay for the costly counts of the others.
+    """
+    wanted = {count for name in names for count in RATE_RULES[name][1:3]}
+    return [count for count in CASE_COUNTS if count in wanted]
+
+
+def rates(t: Tally, names: Iterable[str] | None = None) -> dict[str, Rate]:
+    """Every rate of DOMAIN.md (or those ``names``) over one tally, by :data:`RATE_RULES`.
 
     满意率 and 解决率 are over the call-backs that reached the resident (first ratings);
     unreachable call-backs are counted apart (``t["unreachable"]``). 重办率 is over
     call-backs, 返工率 (failed verification) over handled cases.
     """
     found = {}
-    for name, (_, numerator, denominator, complement) in RATE_RULES.items():
+    for name in RATE_RULES if names is None else names:
+        _, numerator, denominator, complement = RATE_RULES[name]
         rate = Rate(t[numerator], t[denominator])
         found[name] = rate.complement() if complement else rate
     return found

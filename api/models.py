@@ -194,6 +194,7 @@ class Incident(SQLModel, table=True):
         Index("ix_incident_status_unit", "status", "unit_code"),
         Index("ix_incident_category_reported", "category_code", "reported_at"),
         Index("ix_incident_grid_category_reported", "small_code", "category_code", "reported_at"),
+        Index("ix_incident_closed_at", "closed_at"),
         UniqueConstraint("reported_by", "idempotency_key", name="uq_incident_reporter_key"),
         UniqueConstraint("reported_by", "external_id", name="uq_incident_reporter_external"),
     )

@@ -21,6 +21,7 @@ from api.indicators import (
     RATE_LABELS,
     Rate,
     Tally,
+    counts_of,
     department_score,
     per_thousand_households,
     rank,
@@ -57,17 +58,27 @@ def _tally_of(session: Session, query: StatsQuery) -> Tally:
     return tally_by(session, query, None).get(None, Tally())
 
 
+SUMMARY_RATES: Final = ("resolution_rate", "closed_on_time_rate", "satisfaction_rate")
+"""The rates on the wall's counters."""
+
+
 def summary(session: Session, query: StatsQuery) -> dict[str, Any]:
-    """The big screen's counters: today, now, and the window's main rates with their N."""
-    t = _tally_of(session, query)
-    found = rates(t)
+    """The big screen's counters: today, now, and the window's main rates with their N.
+
+    Only the counts of those rates are taken (the repeat and response rules look up every
+    case's history: seconds over a province's month), and the counts of now only over the
+    open cases (an index range, not the whole archive).
+    """
+    names = ["cases", "unreachable", *counts_of(SUMMARY_RATES)]
+    t = Tally(cases={**Tally().cases, **count_by(session, query, None, names).get(None, {})})
     local_today = query.as_of.astimezone(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
     scope = query.scope()
-    now = count_by(session, query, None, ["open", "overdue_open"], where=scope).get(None, {})
+    open_now = [*scope, col(Incident.status).in_(OPEN_STATUSES)]
+    now = count_by(session, query, None, ["open", "overdue_open"], where=open_now).get(None, {})
     cards: dict[Any, int] = dict(
         session.execute(
             select(col(Incident.supervision), func.count())
-            .where(*scope, col(Incident.status).in_(OPEN_STATUSES))
+            .where(*open_now)
             .group_by(col(Incident.supervision))
         ).all()
     )
@@ -89,9 +100,7 @@ def summary(session: Session, query: StatsQuery) -> dict[str, Any]:
         },
         "cases": t["cases"],
         "unreachable": t["unreachable"],
-        "rates": _rates_dict(
-            {k: found[k] for k in ("resolution_rate", "closed_on_time_rate", "satisfaction_rate")}
-        ),
+        "rates": _rates_dict(rates(t, SUMMARY_RATES)),
     }
 
 

@@ -15,6 +15,7 @@ from api.indicators import (
     Rate,
     SummonsRow,
     Tally,
+    counts_of,
     department_score,
     per_thousand_households,
     rank,
@@ -170,6 +171,21 @@ def test_response_repeat_and_on_site_rates() -> None:
     assert found["response_rate"] == Rate(3, 5)
     assert found["repeat_rate"] == Rate(2, 5)
     assert found["on_site_rate"] == Rate(1, 4)
+
+
+def test_a_few_rates_need_only_their_own_counts() -> None:
+    """The wall's three rates from a tally of only the counts they divide equal the full ones."""
+    names = ("resolution_rate", "closed_on_time_rate", "satisfaction_rate")
+    needed = counts_of(names)
+    assert set(needed) == {"collected", "resolved", "due_to_close", "closed_on_time"} | {
+        "rated",
+        "satisfied",
+    }
+    assert "repeated" not in needed and "responded" not in needed
+    satisfied = replace(CLOSED, first_rating="满意")
+    full = tally([DONE, LATE_OPEN, FRESH, REJECTED, satisfied], as_of=NOW)
+    partial = Tally(cases={**Tally().cases, **{c: full[c] for c in needed}})
+    assert rates(partial, names) == {name: rates(full)[name] for name in names}
 
 
 def test_report_in_timeliness() -> None:
