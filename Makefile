@@ -45,7 +45,8 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy api geo
 
 ## bench: every benchmark module bench/bench_*.py (ratios against a baseline taken in the same run;
-## bench_load needs MINQING_BENCH_DATABASE_URL, a PostGIS database it may write to, else it skips)
+## bench_load needs MINQING_BENCH_DATABASE_URL, bench_read and bench_scale MINQING_BENCH_POSTGIS_URL:
+## PostGIS databases they may empty, else they say so and skip that part)
 bench: $(VENV)/.installed-test
 	@for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
 		echo "== bench.$$module"; $(BIN)/python -m bench.$$module || exit 1; done
