@@ -169,8 +169,6 @@ def _draw_cases(
     pick = rng.integers(len(codes), size=n)
     xy = _points_in(np.asarray(small.geometry.values, dtype=object), pick, rng)
     small_codes = codes[pick]
-    cats = np.array(list(weights))
-    p = np.array(list(weights.values()))
     statuses = np.array([s.value for s in STATUS_SHARES])
     shares = np.array(list(STATUS_SHARES.values()))
     status = rng.choice(statuses, size=n, p=shares / shares.sum())
@@ -178,21 +176,46 @@ def _draw_cases(
     reported = now - rng.integers(3600, 365 * DAY_S, size=n).astype("timedelta64[s]")
     open_ = np.isin(status, [s.value for s in OPEN_STATUSES])
     due = reported + rng.integers(DAY_S // 2, 10 * DAY_S, size=n).astype("timedelta64[s]")
-    stage = np.array([(stage_for(s).value if stage_for(s) else None) for s in statuses])
-    stage_of = dict(zip(statuses, stage, strict=True))
     unit = np.array(units, dtype=object)[rng.integers(len(units), size=n)]
     unit[status == Status.reported.value] = None
     return {
         "id": np.arange(1, n + 1),
         "case_no": [f"B{i:09d}" for i in range(1, n + 1)],
+        **case_columns(rng, weights, small_codes, xy[:, 0], xy[:, 1], status, unit, open_),
+        "stage_started_at": np.where(open_, reported, np.datetime64("NaT")),
+        "stage_due_at": np.where(open_, due, np.datetime64("NaT")),
+        "reported_at": reported,
+        "closed_at": np.where(status == Status.closed.value, due, np.datetime64("NaT")),
+        "updated_at": reported,
+    }
+
+
+def case_columns(
+    rng: np.random.Generator,
+    weights: dict[str, float],
+    small_codes: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    status: np.ndarray,
+    unit: np.ndarray,
+    is_open: np.ndarray,
+) -> dict[str, Any]:
+    """What and where of drawn cases: category, text, source, point, grids, status, unit, stage.
+
+    The category by its weight; description, source and tier uniformly; 5 % urgent.
+    """
+    n = len(status)
+    cats, p = np.array(list(weights)), np.array(list(weights.values()))
+    stage_of = {s.value: (stage_for(s).value if stage_for(s) else None) for s in Status}
+    return {
         "category_code": rng.choice(cats, size=n, p=p / p.sum()),
         "description": np.array(DESCRIPTIONS)[rng.integers(len(DESCRIPTIONS), size=n)],
         "source": np.array(SOURCES)[rng.integers(len(SOURCES), size=n)],
         "reported_by": "bench",
-        "lon": xy[:, 0],
-        "lat": xy[:, 1],
-        "raw_lon": xy[:, 0],
-        "raw_lat": xy[:, 1],
+        "lon": lon,
+        "lat": lat,
+        "raw_lon": lon,
+        "raw_lat": lat,
         "raw_crs": "wgs84",
         "small_code": small_codes,
         "medium_code": np.array([c[:12] for c in small_codes]),
@@ -202,12 +225,7 @@ def _draw_cases(
         "unit_code": unit,
         "urgent": rng.random(n) < 0.05,
         "supervision": SUPERVISION,
-        "stage": np.where(open_, np.vectorize(stage_of.get, otypes=[object])(status), None),
-        "stage_started_at": np.where(open_, reported, np.datetime64("NaT")),
-        "stage_due_at": np.where(open_, due, np.datetime64("NaT")),
-        "reported_at": reported,
-        "closed_at": np.where(status == Status.closed.value, due, np.datetime64("NaT")),
-        "updated_at": reported,
+        "stage": np.where(is_open, np.vectorize(stage_of.get, otypes=[object])(status), None),
     }
 
 

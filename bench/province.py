@@ -38,9 +38,8 @@ from api.reference import seed_demo_users, seed_reference, seed_township_units
 from api.settings import Settings
 from api.store import SRID
 from api.vocabulary import UnitKind
-from api.workflow import OPEN_STATUSES, Role, Status, Tier
-from api.workflow.vocabulary import stage_for
-from bench.caseload import DESCRIPTIONS, SOURCES, STATUS_SHARES, empty_store, frame_of
+from api.workflow import OPEN_STATUSES, Role, Status
+from bench.caseload import STATUS_SHARES, case_columns, empty_store, frame_of
 from geo.display import display_geometries
 from geo.levels import LEVELS
 
@@ -222,32 +221,13 @@ def _draw(drawing: Drawing, archive: Archive, start: int, stop: int) -> pd.DataF
     closed = np.minimum(
         reported + (rng.uniform(0.5, 6, size=n) * DAY_S).astype("timedelta64[s]"), now
     )
-    stage_of = {s.value: (stage_for(s).value if stage_for(s) else None) for s in Status}
     unit = np.array(drawing.units, dtype=object)[rng.integers(len(drawing.units), size=n)]
     unit[status == Status.reported.value] = None
-    cats, p = np.array(list(drawing.weights)), np.array(list(drawing.weights.values()))
     is_closed = status == Status.closed.value
     columns = {
         "id": ids,
         "case_no": np.char.add("P", np.char.zfill(ids.astype(str), 9)),
-        "category_code": rng.choice(cats, size=n, p=p / p.sum()),
-        "description": np.array(DESCRIPTIONS)[rng.integers(len(DESCRIPTIONS), size=n)],
-        "source": np.array(SOURCES)[rng.integers(len(SOURCES), size=n)],
-        "reported_by": "bench",
-        "lon": lon,
-        "lat": lat,
-        "raw_lon": lon,
-        "raw_lat": lat,
-        "raw_crs": "wgs84",
-        "small_code": small_codes,
-        "medium_code": np.array([c[:12] for c in small_codes]),
-        "large_code": np.array([c[:9] for c in small_codes]),
-        "status": status,
-        "tier": np.array([t.value for t in Tier])[rng.integers(3, size=n)],
-        "unit_code": unit,
-        "urgent": rng.random(n) < 0.05,
-        "supervision": "none",
-        "stage": np.where(is_open, np.vectorize(stage_of.get, otypes=[object])(status), None),
+        **case_columns(rng, drawing.weights, small_codes, lon, lat, status, unit, is_open),
         "stage_started_at": np.where(is_open, started, np.datetime64("NaT")),
         "stage_due_at": np.where(is_open, due, np.datetime64("NaT")),
         "reported_at": reported,
