@@ -358,6 +358,25 @@ def _kept(settings: Settings, key: str, n: int) -> LoadedStore | None:
     return LoadedStore(context, n, 0.0, 0.0, 0.0)
 
 
+def write_grid_store(settings: Settings, layers: dict[str, gpd.GeoDataFrame]) -> AppContext:
+    """Empty the store of ``settings``; write ``layers`` (by level) and the reference data.
+
+    The grids go through the real import (:func:`replace_level`, display geometries); the
+    reference data are the categories, the township units and the demo staff.
+    """
+    empty_store(settings)
+    context = AppContext.build(settings)
+    context.db.upgrade()
+    with context.db.write_session() as session:
+        for level in LEVELS:
+            display = display_geometries(layers[level].geometry, level=level)
+            replace_level(session, layers[level], level=level, display=display)
+        seed_reference(session, settings.data_dir)
+        seed_township_units(session)
+        seed_demo_users(session, password=settings.demo_password)
+    return context
+
+
 def prepare_store(
     settings: Settings,
     *,
@@ -380,18 +399,10 @@ def prepare_store(
         if kept is not None:
             say(f"  reusing the store marked {key!r}")
             return kept
-    empty_store(settings)
-    context = AppContext.build(settings)
-    context.db.upgrade()
     started = time.perf_counter()
     layers = _grid_layers(settings, grid_set)
-    with context.db.write_session() as session:
-        for level in LEVELS:
-            display = display_geometries(layers[level].geometry, level=level)
-            replace_level(session, layers[level], level=level, display=display)
-        seed_reference(session, settings.data_dir)
-        seed_township_units(session)
-        seed_demo_users(session, password=settings.demo_password)
+    context = write_grid_store(settings, layers)
+    with context.db.session() as session:
         units = list(session.exec(select(Unit.code).order_by(col(Unit.code))).all())
     grids_s = time.perf_counter() - started
     say(f"  grids and reference data: {grids_s:.1f} s ({len(layers['small']):,} small grids)")

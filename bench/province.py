@@ -32,15 +32,12 @@ from sqlmodel import col, select
 
 from api.catalog import read_categories
 from api.context import AppContext
-from api.grids import replace_level
 from api.models import Grid, Unit
-from api.reference import seed_demo_users, seed_reference, seed_township_units
 from api.settings import Settings
 from api.store import SRID
 from api.vocabulary import UnitKind
 from api.workflow import OPEN_STATUSES, Role, Status
-from bench.caseload import STATUS_SHARES, case_columns, empty_store, frame_of
-from geo.display import display_geometries
+from bench.caseload import STATUS_SHARES, case_columns, frame_of, write_grid_store
 from geo.levels import LEVELS
 
 __all__ = ["ProvinceShape", "grow_archive", "prepare_province", "province_layers"]
@@ -133,18 +130,9 @@ def prepare_province(
     settings: Settings, shape: ProvinceShape = ProvinceShape(), say: Callable[[str], None] = print
 ) -> AppContext:
     """Empty the store of ``settings`` and write the province's grids and reference data."""
-    empty_store(settings)
-    context = AppContext.build(settings)
-    context.db.upgrade()
     started = time.perf_counter()
     layers = province_layers(shape)
-    with context.db.write_session() as session:
-        for level in LEVELS:
-            display = display_geometries(layers[level].geometry, level=level)
-            replace_level(session, layers[level], level=level, display=display)
-        seed_reference(session, settings.data_dir)
-        seed_township_units(session)
-        seed_demo_users(session, password=settings.demo_password)
+    context = write_grid_store(settings, layers)
     say(
         f"  {shape.small_grids:,} small grids ({len(layers['medium']):,} medium, "
         f"{len(layers['large']):,} large) and reference data in "
