@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, bindparam, create_engine, inspect, text
 from sqlmodel import col, select
 
 from api.catalog import read_categories
@@ -240,25 +241,46 @@ def frame_of(columns: dict[str, Any], n: int) -> pd.DataFrame:
     return frame
 
 
-def _secondary_indexes(engine: Engine, store: str) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of the case table's indexes that no constraint owns."""
+def _secondary_indexes(
+    engine: Engine, store: str, tables: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes of ``tables`` that no constraint owns."""
+    if store == "sqlite":
+        sql = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name IN :tables AND sql IS NOT NULL"
+        )
+    else:
+        sql = (
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.tablename IN :tables AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        )
+    query = text(sql).bindparams(bindparam("tables", expanding=True))
     with engine.connect() as conn:
-        if store == "sqlite":
-            rows = conn.execute(
-                text(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                    "AND tbl_name = 'incident' AND sql IS NOT NULL"
-                )
-            ).all()
-        else:
-            rows = conn.execute(
-                text(
-                    "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-                    "WHERE i.tablename = 'incident' AND NOT EXISTS "
-                    "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
-                )
-            ).all()
-    return [(name, sql) for name, sql in rows]
+        rows = conn.execute(query, {"tables": list(tables)}).all()
+    return [(name, create) for name, create in rows]
+
+
+@contextmanager
+def indexes_dropped(
+    engine: Engine, store: str, tables: tuple[str, ...] = ("incident",)
+) -> Iterator[None]:
+    """Drop the secondary indexes of ``tables`` for a bulk load; rebuild them and analyse after.
+
+    On PostGIS the rebuild gets a larger ``maintenance_work_mem``, as a bulk import would.
+    """
+    indexes = _secondary_indexes(engine, store, tables)
+    with engine.begin() as conn:
+        for name, _ in indexes:
+            conn.execute(text(f'DROP INDEX "{name}"'))
+    yield
+    with engine.begin() as conn:
+        if store == "postgis":
+            conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        for _, create in indexes:
+            conn.execute(text(create))
+        conn.execute(text("ANALYZE"))
 
 
 def _load_sqlite(engine: Engine, frame: pd.DataFrame, points: np.ndarray) -> None:
@@ -312,17 +334,10 @@ def _load_postgis(engine: Engine, frame: pd.DataFrame, points: np.ndarray) -> No
 def _bulk_load(context: AppContext, frame: pd.DataFrame, points: np.ndarray) -> tuple[float, float]:
     """Load the rows with the secondary indexes dropped; (load, index rebuild) seconds."""
     engine, store = context.db.engine, context.db.store
-    indexes = _secondary_indexes(engine, store)
-    with engine.begin() as conn:
-        for name, _ in indexes:
-            conn.execute(text(f'DROP INDEX "{name}"'))
-    started = time.perf_counter()
-    (_load_sqlite if store == "sqlite" else _load_postgis)(engine, frame, points)
-    loaded = time.perf_counter()
-    with engine.begin() as conn:
-        for _, sql in indexes:
-            conn.execute(text(sql))
-        conn.execute(text("ANALYZE"))
+    with indexes_dropped(engine, store):
+        started = time.perf_counter()
+        (_load_sqlite if store == "sqlite" else _load_postgis)(engine, frame, points)
+        loaded = time.perf_counter()
     return loaded - started, time.perf_counter() - loaded
 
 

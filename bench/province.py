@@ -27,7 +27,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, text
 from sqlmodel import col, select
 
 from api.catalog import read_categories
@@ -37,7 +36,13 @@ from api.settings import Settings
 from api.store import SRID
 from api.vocabulary import UnitKind
 from api.workflow import OPEN_STATUSES, Role, Status
-from bench.caseload import STATUS_SHARES, case_columns, frame_of, write_grid_store
+from bench.caseload import (
+    STATUS_SHARES,
+    case_columns,
+    frame_of,
+    indexes_dropped,
+    write_grid_store,
+)
 from geo.levels import LEVELS
 
 __all__ = ["ProvinceShape", "grow_archive", "prepare_province", "province_layers"]
@@ -256,19 +261,6 @@ def _copy(cursor: object, table: str, frame: pd.DataFrame) -> None:
         copy.write(buffer.getvalue())
 
 
-def _secondary_indexes(engine: Engine) -> list[tuple[str, str]]:
-    """(name, CREATE statement) of the case and event tables' indexes no constraint owns."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-                "WHERE i.tablename IN ('incident', 'incident_event') AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
-            )
-        ).all()
-    return [(name, sql) for name, sql in rows]
-
-
 def grow_archive(
     context: AppContext,
     archive: Archive,
@@ -287,30 +279,23 @@ def grow_archive(
     started = time.perf_counter()
     engine = context.db.engine
     drawing = Drawing.of(context)
-    indexes = _secondary_indexes(engine)
-    with engine.begin() as conn:
-        for name, _ in indexes:
-            conn.execute(text(f'DROP INDEX "{name}"'))
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        for start in range(held, size, CHUNK):
-            stop = min(size, start + CHUNK)
-            frame = _draw(drawing, archive, start, stop)
-            for name in frame.columns:
-                if pd.api.types.is_datetime64_any_dtype(frame[name].dtype):
-                    frame[name] = frame[name].dt.tz_localize("UTC")
-            _copy(cursor, "incident", frame)
-            _copy(cursor, "incident_event", _events(frame))
+    with indexes_dropped(engine, "postgis", ("incident", "incident_event")):
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for start in range(held, size, CHUNK):
+                stop = min(size, start + CHUNK)
+                frame = _draw(drawing, archive, start, stop)
+                for name in frame.columns:
+                    if pd.api.types.is_datetime64_any_dtype(frame[name].dtype):
+                        frame[name] = frame[name].dt.tz_localize("UTC")
+                _copy(cursor, "incident", frame)
+                _copy(cursor, "incident_event", _events(frame))
+                raw.commit()
+                say(f"    {stop:,} cases ({time.perf_counter() - started:.0f} s)")
+            for table in ("incident", "incident_event"):
+                cursor.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
             raw.commit()
-            say(f"    {stop:,} cases ({time.perf_counter() - started:.0f} s)")
-        for table in ("incident", "incident_event"):
-            cursor.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
-        raw.commit()
-    finally:
-        raw.close()
-    with engine.begin() as conn:
-        for _, sql in indexes:
-            conn.execute(text(sql))
-        conn.execute(text("ANALYZE"))
+        finally:
+            raw.close()
     return time.perf_counter() - started
