@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from api.exceptions import StoreUnavailable
 from api.settings import Settings, describe_url
-from api.store import configure_engine, schema_revision, write_options
+from api.store import configure_engine, connect_args, schema_revision, write_options
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -30,11 +30,12 @@ class Database:
         if self.store == "sqlite":
             Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
-                self.url, connect_args={"check_same_thread": False, "timeout": 15}
+                self.url, connect_args=connect_args(self.store, self.url)
             )
         else:
             self.engine = create_engine(
                 self.url,
+                connect_args=connect_args(self.store, self.url),
                 pool_pre_ping=True,
                 pool_size=settings.db_pool_size,
                 max_overflow=settings.db_pool_overflow,

@@ -30,7 +30,7 @@ from sqlalchemy import (
     literal_column,
     type_coerce,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -116,6 +116,21 @@ def plain_time(column: Any) -> ColumnElement[datetime]:
     through :func:`as_utc`.
     """
     return type_coerce(column, DateTime())
+
+
+def connect_args(store: StoreKind, url: URL) -> dict[str, Any]:
+    """The driver's arguments for a new connection to ``url``.
+
+    SQLite: shared across threads, with a lock timeout. PostgreSQL: JIT compilation off
+    (``-c jit=off``, added to any ``options`` in the URL). The statistics' correlated
+    look-ups over 150,000 cases spent 0.7 s of 3.5 s compiling at 10⁷ cases; the app's
+    queries are short and many, which JIT does not pay for.
+    """
+    if store == "sqlite":
+        return {"check_same_thread": False, "timeout": 15}
+    given = url.query.get("options")
+    options = given if isinstance(given, str) else " ".join(given or ())
+    return {"options": f"{options} -c jit=off".strip()}
 
 
 def configure_engine(engine: Engine, store: StoreKind) -> None:

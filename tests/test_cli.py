@@ -72,7 +72,7 @@ def test_serve_on_the_embedded_store(tmp_path: Path) -> None:
     body = _serve_and_check(
         {"MINQING_RUNTIME_DIR": str(tmp_path), "MINQING_DATABASE_URL": ""}, "sqlite"
     )
-    assert body == {"status": "ok", "store": "sqlite", "schema": "0004"}
+    assert body == {"status": "ok", "store": "sqlite", "schema": "0005"}
     assert (tmp_path / "minqing.db").exists()
 
 
@@ -85,12 +85,12 @@ def test_serve_on_postgis(settings: Settings, tmp_path: Path) -> None:
         {"MINQING_DATABASE_URL": settings.database_url, "MINQING_RUNTIME_DIR": str(tmp_path)},
         "postgis",
     )
-    assert body["schema"] == "0004"
+    assert body["schema"] == "0005"
 
 
 def test_db_upgrade_downgrade_current(tmp_path: Path) -> None:
     env = {"MINQING_RUNTIME_DIR": str(tmp_path), "MINQING_DATABASE_URL": ""}
-    assert "revision 0004" in run("db", "upgrade", env=env).stdout
-    assert "revision 0004" in run("db", "current", env=env).stdout
+    assert "revision 0005" in run("db", "upgrade", env=env).stdout
+    assert "revision 0005" in run("db", "current", env=env).stdout
     assert "base" in run("db", "downgrade", env=env).stdout
     assert "revision none" in run("db", "current", env=env).stdout

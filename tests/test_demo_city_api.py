@@ -134,7 +134,7 @@ def test_demo_command_serves_the_built_city(demo_settings: Settings) -> None:
     database = str(demo_settings.work_dir / "minqing.db")
     with minqing_server("demo", "--db", database, "--no-simulate", env=env, timeout=90) as base:
         health = httpx.get(f"{base}/healthz", timeout=5)
-        assert health.json() == {"status": "ok", "store": "sqlite", "schema": "0004"}
+        assert health.json() == {"status": "ok", "store": "sqlite", "schema": "0005"}
         located = httpx.get(
             f"{base}/api/grids/locate", params={"lon": 115.37, "lat": 22.78, "crs": "gcj02"}
         )

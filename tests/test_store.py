@@ -11,7 +11,9 @@ from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from api.context import AppContext
+from api.db import Database
 from api.models import Grid, Incident, IncidentCoUnit, IncidentEvent
+from api.settings import Settings
 from tests.city import install_mini_city, mini_city
 
 TABLES = {
@@ -141,7 +143,26 @@ def test_postgis_has_real_geometry_columns_and_gist_indexes(context: AppContext)
         "ix_grid_geom_overview",
         "ix_grid_geom_detail",
         "ix_incident_geom",
+        "ix_incident_reported_geom",
     } <= gist
+
+
+@pytest.mark.parametrize(
+    "store", [pytest.param("postgis", marks=pytest.mark.postgis)], indirect=True
+)
+def test_postgis_connections_run_without_jit_and_keep_the_urls_options(
+    settings: Settings,
+) -> None:
+    url = settings.url.update_query_dict({"options": "-c statement_timeout=5000"})
+    for database_url in (settings.database_url, url.render_as_string(hide_password=False)):
+        db = Database(
+            Settings(database_url=database_url, runtime_dir=settings.runtime_dir, secret_key="t")
+        )
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+            timeout = conn.exec_driver_sql("SHOW statement_timeout").scalar()
+        db.dispose()
+        assert timeout == ("5s" if database_url != settings.database_url else "0")
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
@@ -154,7 +175,7 @@ def test_sqlite_runs_wal_with_foreign_keys(context: AppContext) -> None:
 
 def test_healthz_names_store_and_schema(client, store: str) -> None:
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "store": store, "schema": "0004"}
+    assert body == {"status": "ok", "store": store, "schema": "0005"}
 
 
 def test_replacing_a_level_is_all_or_nothing(city_context: AppContext) -> None:

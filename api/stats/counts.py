@@ -150,17 +150,24 @@ def _repeats(store: StoreKind, recent_days: int) -> ColumnElement[bool]:
         )
     )
     recent = plus_seconds(store, col(Incident.reported_at), -recent_days * 86400.0)
-    like_earlier = exists(
-        select(literal(1)).where(
-            col(earlier.category_code) == col(Incident.category_code),
-            col(earlier.small_code) == col(Incident.small_code),
-            col(earlier.id) != col(Incident.id),
-            col(earlier.reported_at) < col(Incident.reported_at),
-            col(earlier.status) != Status.rejected,
-            or_(col(earlier.closed_at).is_(None), as_time(store, col(earlier.closed_at)) >= recent),
+
+    def earlier_case(still: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists(
+            select(literal(1)).where(
+                col(earlier.small_code) == col(Incident.small_code),
+                col(earlier.category_code) == col(Incident.category_code),
+                still,
+                col(earlier.id) != col(Incident.id),
+                col(earlier.reported_at) < col(Incident.reported_at),
+                col(earlier.status) != Status.rejected,
+            )
         )
-    )
-    return or_(as_duplicate, like_earlier)
+
+    # Two look-ups, each a short range of (small_code, category_code, closed_at): the open
+    # cases of the grid and 小类, and those closed since ``recent``; never their whole past.
+    still_open = earlier_case(col(earlier.closed_at).is_(None))
+    closed_lately = earlier_case(as_time(store, col(earlier.closed_at)) >= recent)
+    return or_(as_duplicate, still_open, closed_lately)
 
 
 def event_facts(context: AppContext) -> dict[str, ColumnElement[bool]]:
