@@ -163,8 +163,8 @@ def _repeats(store: StoreKind, recent_days: int) -> ColumnElement[bool]:
             )
         )
 
-    # Two look-ups, each a short range of (small_code, category_code, closed_at): the open
-    # cases of the grid and 小类, and those closed since ``recent``; never their whole past.
+    # Two look-ups, each a short range of ix_incident_grid_category_closed (migration 0005):
+    # the grid and 小类's open cases, and those closed since ``recent``; never their past.
     still_open = earlier_case(col(earlier.closed_at).is_(None))
     closed_lately = earlier_case(as_time(store, col(earlier.closed_at)) >= recent)
     return or_(as_duplicate, still_open, closed_lately)
