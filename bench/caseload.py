@@ -268,19 +268,22 @@ def indexes_dropped(
 ) -> Iterator[None]:
     """Drop the secondary indexes of ``tables`` for a bulk load; rebuild them and analyse after.
 
-    On PostGIS the rebuild gets a larger ``maintenance_work_mem``, as a bulk import would.
+    The indexes come back even when the load fails. On PostGIS the rebuild gets a larger
+    ``maintenance_work_mem``, as a bulk import would.
     """
     indexes = _secondary_indexes(engine, store, tables)
     with engine.begin() as conn:
         for name, _ in indexes:
             conn.execute(text(f'DROP INDEX "{name}"'))
-    yield
-    with engine.begin() as conn:
-        if store == "postgis":
-            conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-        for _, create in indexes:
-            conn.execute(text(create))
-        conn.execute(text("ANALYZE"))
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            if store == "postgis":
+                conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+            for _, create in indexes:
+                conn.execute(text(create))
+            conn.execute(text("ANALYZE"))
 
 
 def _load_sqlite(engine: Engine, frame: pd.DataFrame, points: np.ndarray) -> None:
