@@ -213,7 +213,13 @@ def import_grids(
     from api.gridimport import run_import
     from geo.gridfile import GridFileOptions
 
-    options = GridFileOptions(code_field, name_field, parent_field, crs=crs, layer=layer)
+    options = GridFileOptions(
+        code_field=code_field,
+        name_field=name_field,
+        parent_field=parent_field,
+        crs=crs,
+        layer=layer,
+    )
     code = _run(
         lambda: run_import(
             load_settings(), path, level, options, accept_warnings=accept_warnings, console=out

@@ -13,7 +13,7 @@ from api.db import Database
 from api.grids import load_layer, replace_level
 from api.settings import Settings
 from geo.display import display_geometries
-from geo.gridfile import GridFileError, GridFileOptions
+from geo.gridfile import GridFileError, GridFileOptions, read_grid_file
 from geo.hierarchy import Problem, make_problem, problem_rows, validate_hierarchy, validate_layer
 from geo.levels import CHILD_LEVEL, LEVELS, PARENT_LEVEL, GridLevel, parse_level
 
@@ -68,7 +68,7 @@ def run_import(
         console.print(f"[red]error:[/red] --level: {exc}")
         return EXIT_UNUSABLE
     try:
-        frame = options.read(path, level=grid_level)
+        frame = read_grid_file(path, level=grid_level, **options)
     except GridFileError as exc:
         console.print(f"[red]error:[/red] {exc}")
         return EXIT_UNUSABLE

@@ -195,18 +195,8 @@ class GridIndex:
     def _ranks(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Return, for each point, the rank of its small code among the sorted codes.
 
-        This is the vectorised core of :meth:`assign`; the rank is ``len(self)`` for
-        points outside every grid.
-
-        Parameters
-        ----------
-        lon, lat : array_like
-            WGS84 longitudes and latitudes in degrees, broadcastable to one shape.
-
-        Returns
-        -------
-        numpy.ndarray of intp
-            Code ranks, of the broadcast shape of ``lon`` and ``lat``.
+        This is the vectorised core of :meth:`assign`, over the same arguments; the rank
+        is ``len(self)`` for points outside every grid.
         """
         x, y = np.broadcast_arrays(
             np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)

@@ -8,6 +8,8 @@ GCJ-02 (BD-09).
 Every function here is vectorised over numpy arrays: it takes array-likes or scalars of
 longitudes and latitudes (degrees, x before y) and returns a ``(lon, lat)`` tuple of float64
 arrays of the broadcast shape (0-d arrays for scalar input, so ``float(lon)`` works).
+Points outside China (:func:`in_china`, tested on the input) and NaN coordinates come back
+unchanged, since no offset applies there.
 
 The GCJ-02 forward transform is the published algorithm (Krasovsky 1940 ellipsoid,
 ``a = 6378245.0``, ``ee = 0.00669342162296594323``), with no offset outside the rectangle
@@ -160,19 +162,7 @@ def _gcj02_delta(lon: FloatArray, lat: FloatArray) -> LonLat:
 
 
 def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
-    """Convert WGS84 coordinates to GCJ-02 (AMap, Tencent).
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        WGS84 longitudes and latitudes in degrees; any broadcastable shapes.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        GCJ-02 ``(lon, lat)`` as float64 arrays. Points outside China (see
-        :func:`in_china`) and NaN coordinates are returned unchanged.
-    """
+    """Convert WGS84 coordinates to GCJ-02 (AMap, Tencent)."""
     return _inside_only(lon, lat, _wgs84_to_gcj02_inside)
 
 
@@ -190,17 +180,6 @@ def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
     1e-9 degrees of its input (at most 30 iterations; in practice 3 or 4, since the
     offset varies slowly). This is exact to well under a millimetre, where the common
     one-step approximation ``g - delta(g)`` is off by up to a few metres.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        GCJ-02 longitudes and latitudes in degrees; any broadcastable shapes.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        WGS84 ``(lon, lat)`` as float64 arrays. Points outside China (tested on the
-        GCJ-02 input) and NaN coordinates are returned unchanged.
     """
     return _inside_only(lon, lat, _gcj02_to_wgs84_inside)
 
@@ -225,19 +204,7 @@ def _gcj02_to_wgs84_inside(target_lon: FloatArray, target_lat: FloatArray) -> Lo
 
 
 def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
-    """Convert GCJ-02 coordinates to BD-09 (Baidu).
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        GCJ-02 longitudes and latitudes in degrees.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        BD-09 ``(lon, lat)`` as float64 arrays. Points outside China (tested on the
-        input) and NaN coordinates are returned unchanged, as GCJ-02 does.
-    """
+    """Convert GCJ-02 coordinates to BD-09 (Baidu)."""
     return _inside_only(lon, lat, _gcj02_to_bd09_inside)
 
 
@@ -253,17 +220,6 @@ def bd09_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
 
     Uses the standard closed-form approximate inverse of :func:`gcj02_to_bd09`; a round
     trip through both is off by at most about 0.2 m.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        BD-09 longitudes and latitudes in degrees.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        GCJ-02 ``(lon, lat)`` as float64 arrays. Points outside China (tested on the
-        input) and NaN coordinates are returned unchanged.
     """
     return _inside_only(lon, lat, _bd09_to_gcj02_inside)
 
@@ -278,32 +234,10 @@ def _bd09_to_gcj02_inside(bd_lon: FloatArray, bd_lat: FloatArray) -> LonLat:
 
 
 def wgs84_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
-    """Convert WGS84 coordinates to BD-09 (Baidu), through GCJ-02.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        WGS84 longitudes and latitudes in degrees.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        BD-09 ``(lon, lat)`` as float64 arrays; points outside China unchanged.
-    """
+    """Convert WGS84 coordinates to BD-09 (Baidu), through GCJ-02."""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
 def bd09_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> LonLat:
-    """Convert BD-09 (Baidu) coordinates to WGS84, through GCJ-02.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        BD-09 longitudes and latitudes in degrees.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        WGS84 ``(lon, lat)`` as float64 arrays; points outside China unchanged.
-    """
+    """Convert BD-09 (Baidu) coordinates to WGS84, through GCJ-02."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))

@@ -15,9 +15,8 @@ cannot be used.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import Final, NotRequired, TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -61,36 +60,23 @@ class GridFileError(ValueError):
     """A grid boundary file that cannot be read as a grid layer; the message says why."""
 
 
-@dataclass(frozen=True)
-class GridFileOptions:
-    """How to read a grid file: :func:`read_grid_file`'s options besides the level.
+class GridFileOptions(TypedDict):
+    """How to read a grid file: the keyword options of :func:`read_grid_file`.
 
-    For callers that pass them along (the import command); the fields mean what the
-    parameters of the same names do.
+    ``code_field`` and ``name_field`` are required; the rest default to None. A caller that
+    passes them along (the import command) builds one and spreads it with ``**``.
     """
 
     code_field: str
     name_field: str
-    parent_field: str | None = None
-    crs: str | None = None
-    layer: str | None = None
-    encoding: str | None = None
-
-    def read(self, path: Path | str, *, level: GridLevel) -> GeoDataFrame:
-        """Read ``path`` as a grid layer of ``level`` with these options."""
-        return read_grid_file(path, level=level, **asdict(self))
+    parent_field: NotRequired[str | None]
+    crs: NotRequired[str | None]
+    layer: NotRequired[str | None]
+    encoding: NotRequired[str | None]
 
 
 def read_grid_file(
-    path: Path | str,
-    *,
-    level: GridLevel,
-    code_field: str,
-    name_field: str,
-    parent_field: str | None = None,
-    crs: str | None = None,
-    layer: str | None = None,
-    encoding: str | None = None,
+    path: Path | str, *, level: GridLevel, **options: Unpack[GridFileOptions]
 ) -> GeoDataFrame:
     """Read a grid boundary file as a grid layer in WGS84.
 
@@ -145,6 +131,8 @@ def read_grid_file(
     ... )
     """
     level = parse_level(level)
+    parent_field, crs = options.get("parent_field"), options.get("crs")
+    layer, encoding = options.get("layer"), options.get("encoding")
     path = Path(path)
     file_format = _check_path(path)
     source: str | Path = path
@@ -161,8 +149,8 @@ def read_grid_file(
         raise GridFileError(f"{path}: has no geometry column; is it a boundary file?")
 
     columns = [str(c) for c in frame.columns if c != frame.geometry.name]
-    code_col = _find_field(path, columns, code_field, "code_field")
-    name_col = _find_field(path, columns, name_field, "name_field")
+    code_col = _find_field(path, columns, options["code_field"], "code_field")
+    name_col = _find_field(path, columns, options["name_field"], "name_field")
     parent_col = (
         None if parent_field is None else _find_field(path, columns, parent_field, "parent_field")
     )

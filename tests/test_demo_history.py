@@ -19,7 +19,7 @@ from api.context import AppContext
 from api.demo import DemoCase, Lifecycle, Story, plan_cases, play_case, replay_history
 from api.models import Incident, IncidentEvent, IncidentWhistle
 from api.vocabulary import Source
-from api.workflow import SHANGHAI, Action, Light, TimeLimit, deadline, light
+from api.workflow import SHANGHAI, Action, Light, StageClock, TimeLimit, deadline
 from geo.synthetic import SyntheticReport, generate_reports
 from tests.city import centre_of, mini_city
 
@@ -102,7 +102,7 @@ def test_three_days_are_three_working_days_and_late_is_late(
         assert due == deadline(dispatched, TimeLimit.parse("3d"), urgent=False, calendar=calendar)
         assert due - dispatched > timedelta(days=7), "three working days across the holiday"
         assert (handled > due) is late
-        graded = light(dispatched, due, handled, urgent=False, calendar=calendar)
+        graded = StageClock(dispatched, due, urgent=False, calendar=calendar).light(handled)
         assert (graded is Light.red) is late
         incident = stored[external_id]
         assert incident.status == "closed" and incident.ever_overdue is late

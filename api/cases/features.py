@@ -29,8 +29,7 @@ from api.context import AppContext
 from api.models import Category, Incident
 from api.settings import StoreKind
 from api.store import as_utc, iso_utc_text, json_boolean, json_object_text, plain_time
-from api.workflow import Actor, Status, WorkCalendar
-from api.workflow import light as grade
+from api.workflow import Actor, StageClock, Status, WorkCalendar
 
 __all__ = ["feature_select", "feature_texts", "properties_text"]
 
@@ -92,7 +91,8 @@ def feature_texts(rows: Iterable[Any], calendar: WorkCalendar, now: datetime) ->
         # the light goes where the properties object closes (most cases have no stage)
         light = "null"
         if stage is not None and started is not None and due is not None:
-            graded = grade(as_utc(started), as_utc(due), now, urgent=urgent, calendar=calendar)
+            clock = StageClock(as_utc(started), as_utc(due), urgent=urgent, calendar=calendar)
+            graded = clock.light(now)
             light = f'"{graded.value}"'
         yield (
             f'{{"type":"Feature","id":{case_id},"geometry":{{"type":"Point",'

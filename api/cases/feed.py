@@ -27,11 +27,11 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from api.cases.access import visibility_clause
-from api.cases.present import EVENT_LABELS
+from api.cases.present import EVENT_LABELS, stage_clock
 from api.cases.schemas import GridRef
 from api.context import AppContext
 from api.models import Category, Incident, IncidentEvent, Unit, utcnow
-from api.workflow import Actor, Status, light
+from api.workflow import Actor, Status
 
 __all__ = ["FEED_CHANNEL", "FeedMessage", "FeedWakeup", "feed_page", "latest_event_id"]
 
@@ -138,10 +138,7 @@ def _message(
     context: AppContext,
     now: datetime,
 ) -> FeedMessage:
-    started, due = case.stage_started_at, case.stage_due_at
-    shown = None
-    if case.stage and started and due:
-        shown = light(started, due, now, urgent=case.urgent, calendar=context.calendar).value
+    clock = stage_clock(case, context.calendar)
     return FeedMessage(
         event_id=int(ev.id or 0),
         case_id=int(case.id or 0),
@@ -149,7 +146,7 @@ def _message(
         action=ev.action,
         status=ev.to_status,
         status_label=ev.to_status.label,
-        light=shown,
+        light=None if clock is None else clock.light(now).value,
         grid=GridRef(small=case.small_code, medium=case.medium_code, large=case.large_code),
         unit=case.unit_code,
         lon=case.lon,

@@ -21,10 +21,11 @@ from typing import Any
 import orjson
 from sqlmodel import Session, col, select
 
+from api.cases.present import stage_clock
 from api.cases.queries import CaseFilter, CaseSort, case_select
 from api.context import AppContext
 from api.models import Category, Incident
-from api.workflow import Actor, Status, WorkCalendar, light
+from api.workflow import Actor, Status, WorkCalendar
 
 __all__ = [
     "CSV_MEDIA_TYPE",
@@ -131,11 +132,8 @@ def category_names(session: Session) -> dict[str, str]:
 
 def light_of(row: Any, calendar: WorkCalendar, now: datetime) -> str | None:
     """The light of a row's running stage now (None when no stage runs)."""
-    if not (row.stage and row.stage_started_at and row.stage_due_at):
-        return None
-    return light(
-        row.stage_started_at, row.stage_due_at, now, urgent=row.urgent, calendar=calendar
-    ).value
+    clock = stage_clock(row, calendar)
+    return None if clock is None else clock.light(now).value
 
 
 def flat_records(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -23,11 +24,10 @@ from api.workflow import (
     Actor,
     CaseSnapshot,
     PersonalData,
+    StageClock,
     WorkCalendar,
     allowed_actions,
-    light,
     personal_data,
-    supervision,
 )
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "event_public",
     "mask_name",
     "mask_phone",
+    "stage_clock",
     "to_public",
 ]
 
@@ -79,18 +80,28 @@ def reporter_for(actor: Actor, incident: Incident) -> tuple[str | None, str | No
     return mask_name(incident.reporter_name), mask_phone(incident.reporter_phone)
 
 
+def stage_clock(row: Any, calendar: WorkCalendar) -> StageClock | None:
+    """The clock of a case's running stage (None when no stage runs).
+
+    ``row`` is an :class:`~api.models.Incident` or a selected row with its stage columns.
+    """
+    started, due = row.stage_started_at, row.stage_due_at
+    if not (row.stage and started and due):
+        return None
+    return StageClock(started, due, urgent=row.urgent, calendar=calendar)
+
+
 def deadline_of(incident: Incident, calendar: WorkCalendar, now: datetime) -> Deadline:
     """The running stage's clock with its light and supervision card."""
-    started, due = incident.stage_started_at, incident.stage_due_at
-    if not incident.stage or not due or not started:
+    clock = stage_clock(incident, calendar)
+    if clock is None:
         return Deadline()
-    urgent = incident.urgent
     return Deadline(
         stage=incident.stage,
-        started_at=started,
-        due_at=due,
-        light=light(started, due, now, urgent=urgent, calendar=calendar).value,
-        supervision=supervision(started, due, now, urgent=urgent, calendar=calendar).value,
+        started_at=clock.started,
+        due_at=clock.due,
+        light=clock.light(now).value,
+        supervision=clock.supervision(now).value,
     )
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from api.context import AppContext
 from api.exceptions import MinqingError
 from api.models import Incident, IncidentEvent, utcnow
-from api.workflow import Role, Status, Supervision, supervision
+from api.workflow import Role, StageClock, Status, Supervision
 
 __all__ = ["SUPERVISE_ACTION", "SYSTEM_ACTOR", "supervise", "supervise_forever", "sweep"]
 
@@ -53,9 +53,8 @@ def supervise(session: Session, context: AppContext, now: datetime) -> int:
 def _raise_card(session: Session, context: AppContext, case: Incident, now: datetime) -> int:
     assert case.id is not None and case.handle_due_at is not None
     started = case.dispatched_at or case.reported_at
-    card = supervision(
-        started, case.handle_due_at, now, urgent=case.urgent, calendar=context.calendar
-    )
+    clock = StageClock(started, case.handle_due_at, urgent=case.urgent, calendar=context.calendar)
+    card = clock.supervision(now)
     if _RANK[card] <= _RANK[Supervision(case.supervision)]:
         return 0
     version = case.version

@@ -136,32 +136,12 @@ class WorkCalendar:
         """Return whether a moment falls in office hours of a working day.
 
         Periods are half-open: 09:00 is office time, 12:00 is not.
-
-        Parameters
-        ----------
-        moment : datetime
-            A timezone-aware datetime.
-
-        Returns
-        -------
-        bool
         """
         local = self.to_local(moment)
         return any(opens <= local < closes for opens, closes in self._periods(local.date()))
 
     def next_office_time(self, moment: datetime) -> datetime:
-        """Return ``moment`` if it is office time, else the next office opening.
-
-        Parameters
-        ----------
-        moment : datetime
-            A timezone-aware datetime.
-
-        Returns
-        -------
-        datetime
-            In Asia/Shanghai.
-        """
+        """Return ``moment`` if it is office time, else the next office opening."""
         local = self.to_local(moment)
         day = local.date()
         while True:
@@ -243,38 +223,11 @@ class WorkCalendar:
         return datetime.combine(day, local.time(), tzinfo=self.tz)
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
-        """Count office hours on working days between two moments.
-
-        Parameters
-        ----------
-        start, end : datetime
-            Timezone-aware datetimes.
-
-        Returns
-        -------
-        float
-            Working hours from ``start`` to ``end``; negative if ``end`` is earlier.
-
-        Raises
-        ------
-        ValueError
-            If either datetime is naive.
-        """
+        """Count office hours on working days from ``start`` to ``end`` (negative if earlier)."""
         return self.working_time_between(start, end) / _ONE_HOUR
 
     def working_time_between(self, start: datetime, end: datetime) -> timedelta:
-        """Like :meth:`working_hours_between`, as an exact :class:`~datetime.timedelta`.
-
-        Parameters
-        ----------
-        start, end : datetime
-            Timezone-aware datetimes.
-
-        Returns
-        -------
-        timedelta
-            Negative if ``end`` is earlier than ``start``.
-        """
+        """Like :meth:`working_hours_between`, as an exact :class:`~datetime.timedelta`."""
         lo, hi = self.to_local(start), self.to_local(end)
         if hi < lo:
             return -self.working_time_between(hi, lo)
@@ -291,24 +244,10 @@ class WorkCalendar:
     # ------------------------------------------------------------------ helpers
 
     def to_local(self, moment: datetime) -> datetime:
-        """Convert an aware datetime to Asia/Shanghai.
+        """Return the same instant in Asia/Shanghai.
 
-        Parameters
-        ----------
-        moment : datetime
-            A timezone-aware datetime.
-
-        Returns
-        -------
-        datetime
-            The same instant in Asia/Shanghai.
-
-        Raises
-        ------
-        ValueError
-            If ``moment`` is naive.
-        TypeError
-            If ``moment`` is not a datetime.
+        Every method converts through here: a naive ``moment`` raises ``ValueError`` and
+        anything but a datetime raises ``TypeError``.
         """
         if not isinstance(moment, datetime):
             raise TypeError(f"expected a datetime, got {type(moment).__name__}")

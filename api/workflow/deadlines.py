@@ -3,8 +3,8 @@
 Each category sets a :class:`TimeLimit` per :class:`~api.workflow.machine.Stage`
 (:class:`StageLimits`). When a stage starts, :func:`deadline` turns its limit into a due
 time: in working time on the Chinese calendar normally, in calendar time for urgent
-cases. While the stage runs, :func:`light` and :func:`supervision` grade how much of the
-limit is used.
+cases. While the stage runs, its :class:`StageClock` grades how much of the limit is used:
+the warning light and the supervision card.
 """
 
 from __future__ import annotations
@@ -26,14 +26,12 @@ __all__ = [
     "SUPERVISION_LABELS",
     "YELLOW_SHARE",
     "Light",
+    "StageClock",
     "StageLimits",
     "Supervision",
     "TimeLimit",
     "deadline",
     "extend_deadline",
-    "light",
-    "share_used",
-    "supervision",
 ]
 
 YELLOW_SHARE = 0.8
@@ -89,19 +87,8 @@ class TimeLimit:
     def parse(cls, text: str) -> TimeLimit:
         """Parse ``"4h"``, ``"3d"``, ``"1.5d"`` (case and spaces ignored).
 
-        Parameters
-        ----------
-        text : str
-            A positive number followed by ``h`` (hours) or ``d`` (days).
-
-        Returns
-        -------
-        TimeLimit
-
-        Raises
-        ------
-        ValueError
-            If ``text`` is not of that form or the number is 0.
+        The text is a positive number followed by ``h`` (hours) or ``d`` (days); anything
+        else, or 0, raises ``ValueError``.
         """
         match = _LIMIT_RE.match(text) if isinstance(text, str) else None
         if match is None:
@@ -140,22 +127,7 @@ class StageLimits:
     callback: TimeLimit
 
     def for_stage(self, stage: Stage | str) -> TimeLimit:
-        """Return the limit of a stage.
-
-        Parameters
-        ----------
-        stage : Stage or str
-            The stage.
-
-        Returns
-        -------
-        TimeLimit
-
-        Raises
-        ------
-        ValueError
-            If ``stage`` is not a known stage.
-        """
+        """Return the limit of ``stage`` (``ValueError`` if it is not a known stage)."""
         limit: TimeLimit = getattr(self, Stage(stage).value)
         return limit
 
@@ -264,28 +236,11 @@ def deadline(
 def extend_deadline(
     due: datetime, hours: float, *, urgent: bool, calendar: WorkCalendar
 ) -> datetime:
-    """Move a due time by an approved extension (延期).
+    """Move a due time by an approved extension (延期) of ``hours``.
 
-    Parameters
-    ----------
-    due : datetime
-        The current due time (timezone-aware).
-    hours : float
-        The approved extension (``Transition.extension_hours``), > 0.
-    urgent : bool
-        Urgent cases add calendar hours, others working hours.
-    calendar : WorkCalendar
-        Office hours and working days.
-
-    Returns
-    -------
-    datetime
-        The new due time, in Asia/Shanghai.
-
-    Raises
-    ------
-    ValueError
-        If ``due`` is naive or ``hours`` is not a finite number ≥ 0.
+    ``hours`` is ``Transition.extension_hours``. Urgent cases add calendar hours, others
+    working hours on ``calendar``; the new due time is in Asia/Shanghai. Raises
+    ``ValueError`` if ``due`` is naive or ``hours`` is not a finite number ≥ 0.
     """
     if urgent:
         if not math.isfinite(hours) or hours < 0:
@@ -316,10 +271,9 @@ class Supervision(LabelledEnum):
 SUPERVISION_LABELS: dict[Supervision, str] = labels_of(Supervision)
 
 
-def share_used(
-    started: datetime, due: datetime, now: datetime, *, urgent: bool, calendar: WorkCalendar
-) -> float:
-    """Return the share of the limit used so far (1.0 = the whole limit).
+@dataclass(frozen=True)
+class StageClock:
+    """The clock of a running stage, which grades any moment against the stage's limit.
 
     Parameters
     ----------
@@ -327,82 +281,62 @@ def share_used(
         When the stage started.
     due : datetime
         When it is due (the limit is ``due - started``).
-    now : datetime
-        The moment to grade.
     urgent : bool
         Urgent cases measure calendar time, others working time.
     calendar : WorkCalendar
         Office hours and working days.
 
-    Returns
-    -------
-    float
-        ``elapsed / limit``; negative before ``started``. A limit of zero length
-        counts as fully used (1.0) until due and ``inf`` after.
-
-    Raises
-    ------
-    ValueError
-        If a datetime is naive.
-    """
-    start, end, at = (calendar.to_local(t) for t in (started, due, now))
-    if urgent:
-        elapsed, limit = at - start, end - start
-    else:
-        elapsed = calendar.working_time_between(start, at)
-        limit = calendar.working_time_between(start, end)
-    if limit <= timedelta(0):
-        return math.inf if at > end else 1.0
-    return elapsed / limit
-
-
-def light(
-    started: datetime, due: datetime, now: datetime, *, urgent: bool, calendar: WorkCalendar
-) -> Light:
-    """Grade a running stage by the share of its limit used.
-
-    Parameters
-    ----------
-    started, due, now, urgent, calendar
-        As for :func:`share_used`.
-
-    Returns
-    -------
-    Light
-        green below 80 % used, yellow from 80 % up to and including 100 %, red once
-        ``now`` is past ``due``.
-
     Notes
     -----
-    Red means past the due instant on the clock. For a working-time limit that is
-    also true outside office hours: a stage due at 18:00 is red at 20:00 although no
-    working time has passed since, because the deadline was missed.
+    Red and the cards mean past the due instant on the clock. For a working-time limit
+    that is also true outside office hours: a stage due at 18:00 is red at 20:00 although
+    no working time has passed since, because the deadline was missed.
     """
-    if calendar.to_local(now) > calendar.to_local(due):
-        return Light.red
-    if share_used(started, due, now, urgent=urgent, calendar=calendar) >= YELLOW_SHARE:
-        return Light.yellow
-    return Light.green
 
+    started: datetime
+    due: datetime
+    urgent: bool
+    calendar: WorkCalendar
 
-def supervision(
-    started: datetime, due: datetime, now: datetime, *, urgent: bool, calendar: WorkCalendar
-) -> Supervision:
-    """Return the supervision card (督办) of a stage.
+    def share_used(self, now: datetime) -> float:
+        """Return the share of the limit used at ``now`` (1.0 = the whole limit).
 
-    Parameters
-    ----------
-    started, due, now, urgent, calendar
-        As for :func:`share_used`.
+        The result is ``elapsed / limit``, negative before ``started``. A limit of zero
+        length counts as fully used (1.0) until due and ``inf`` after. Raises
+        ``ValueError`` if a datetime is naive.
+        """
+        start, end, at = (self.calendar.to_local(t) for t in (self.started, self.due, now))
+        if self.urgent:
+            elapsed, limit = at - start, end - start
+        else:
+            elapsed = self.calendar.working_time_between(start, at)
+            limit = self.calendar.working_time_between(start, end)
+        if limit <= timedelta(0):
+            return math.inf if at > end else 1.0
+        return elapsed / limit
 
-    Returns
-    -------
-    Supervision
-        ``none`` until due; ``yellow_card`` (黄牌) once overdue; ``red_card`` (红牌) once
+    def overdue(self, now: datetime) -> bool:
+        """Whether ``now`` is past the due instant."""
+        return self.calendar.to_local(now) > self.calendar.to_local(self.due)
+
+    def light(self, now: datetime) -> Light:
+        """Grade the stage at ``now``: the warning light (亮灯).
+
+        Green below 80 % of the limit used, yellow from 80 % up to and including 100 %,
+        red once past due.
+        """
+        if self.overdue(now):
+            return Light.red
+        return Light.yellow if self.share_used(now) >= YELLOW_SHARE else Light.green
+
+    def supervision(self, now: datetime) -> Supervision:
+        """Return the supervision card (督办) at ``now``.
+
+        ``none`` until due, ``yellow_card`` (黄牌) once overdue, ``red_card`` (红牌) once
         the time used reaches twice the limit (overdue by the whole limit again).
-    """
-    if calendar.to_local(now) <= calendar.to_local(due):
-        return Supervision.none
-    if share_used(started, due, now, urgent=urgent, calendar=calendar) >= RED_CARD_SHARE:
-        return Supervision.red_card
-    return Supervision.yellow_card
+        """
+        if not self.overdue(now):
+            return Supervision.none
+        if self.share_used(now) >= RED_CARD_SHARE:
+            return Supervision.red_card
+        return Supervision.yellow_card

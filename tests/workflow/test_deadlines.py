@@ -13,15 +13,13 @@ from api.workflow import (
     SUPERVISION_LABELS,
     Light,
     Stage,
+    StageClock,
     StageLimits,
     Supervision,
     TimeLimit,
     WorkCalendar,
     deadline,
     extend_deadline,
-    light,
-    share_used,
-    supervision,
 )
 
 CAL = WorkCalendar()
@@ -143,6 +141,7 @@ def test_stage_limits() -> None:
 # An urgent case with a 10-hour limit: calendar time, easy to read.
 U_START = sh(2026, 10, 1, 0)
 U_DUE = sh(2026, 10, 1, 10)
+URGENT_STAGE = StageClock(U_START, U_DUE, urgent=True, calendar=CAL)
 
 
 @pytest.mark.parametrize(
@@ -156,14 +155,15 @@ U_DUE = sh(2026, 10, 1, 10)
     ids=["79%", "80%", "100%", "101%"],
 )
 def test_lights_urgent(now: datetime, share: float, expected: Light) -> None:
-    assert share_used(U_START, U_DUE, now, urgent=True, calendar=CAL) == pytest.approx(share)
-    assert light(U_START, U_DUE, now, urgent=True, calendar=CAL) is expected
+    assert URGENT_STAGE.share_used(now) == pytest.approx(share)
+    assert URGENT_STAGE.light(now) is expected
 
 
 # An ordinary case with a 10 working-hour limit from Mon 14 Sep 09:00:
 # 7 h on Monday, 3 h on Tuesday morning → due Tue 15 Sep 12:00.
 W_START = sh(2026, 9, 14, 9)
 W_DUE = deadline(W_START, TimeLimit(10, "h"), urgent=False, calendar=CAL)
+WORKING_STAGE = StageClock(W_START, W_DUE, urgent=False, calendar=CAL)
 
 
 def test_working_time_due() -> None:
@@ -181,18 +181,18 @@ def test_working_time_due() -> None:
     ids=["79%", "80%", "100%", "101%"],
 )
 def test_lights_working_time(now: datetime, share: float, expected: Light) -> None:
-    assert share_used(W_START, W_DUE, now, urgent=False, calendar=CAL) == pytest.approx(share)
-    assert light(W_START, W_DUE, now, urgent=False, calendar=CAL) is expected
+    assert WORKING_STAGE.share_used(now) == pytest.approx(share)
+    assert WORKING_STAGE.light(now) is expected
 
 
 def test_light_ignores_nights_but_not_the_deadline() -> None:
     # At 20:00 on Monday only 7 working hours of 10 are used: still green.
-    assert light(W_START, W_DUE, sh(2026, 9, 14, 20), urgent=False, calendar=CAL) is Light.green
+    assert WORKING_STAGE.light(sh(2026, 9, 14, 20)) is Light.green
     # At 12:30 on Tuesday no working time passed since 12:00, but the due time did.
     now = sh(2026, 9, 15, 12, 30)
-    assert share_used(W_START, W_DUE, now, urgent=False, calendar=CAL) == 1.0
-    assert light(W_START, W_DUE, now, urgent=False, calendar=CAL) is Light.red
-    assert supervision(W_START, W_DUE, now, urgent=False, calendar=CAL) is Supervision.yellow_card
+    assert WORKING_STAGE.share_used(now) == 1.0
+    assert WORKING_STAGE.light(now) is Light.red
+    assert WORKING_STAGE.supervision(now) is Supervision.yellow_card
 
 
 def test_labels() -> None:
@@ -216,17 +216,13 @@ def test_labels() -> None:
     ],
 )
 def test_supervision_urgent(now: datetime, expected: Supervision) -> None:
-    assert supervision(U_START, U_DUE, now, urgent=True, calendar=CAL) is expected
+    assert URGENT_STAGE.supervision(now) is expected
 
 
 def test_red_card_at_twice_the_working_limit() -> None:
     # 20 working hours from Mon 14 Sep 09:00: 7 Mon + 7 Tue + 6 Wed → Wed 16 Sep 17:00.
-    assert supervision(W_START, W_DUE, sh(2026, 9, 16, 16, 59), urgent=False, calendar=CAL) is (
-        Supervision.yellow_card
-    )
-    assert supervision(W_START, W_DUE, sh(2026, 9, 16, 17), urgent=False, calendar=CAL) is (
-        Supervision.red_card
-    )
+    assert WORKING_STAGE.supervision(sh(2026, 9, 16, 16, 59)) is (Supervision.yellow_card)
+    assert WORKING_STAGE.supervision(sh(2026, 9, 16, 17)) is (Supervision.red_card)
 
 
 # --------------------------------------------------------------------- extension
