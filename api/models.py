@@ -6,7 +6,7 @@ Timestamps are timezone-aware UTC.
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.engine import Dialect
@@ -17,6 +17,7 @@ from api.store import GeometryType, UTCDateTime
 from api.vocabulary import Source, UnitKind
 from api.workflow import (
     DEFAULT_STAGE_LIMITS,
+    Actor,
     Role,
     StageLimits,
     Status,
@@ -309,6 +310,11 @@ class IncidentEvent(SQLModel, table=True):
     note: str | None = None
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+    @classmethod
+    def by(cls, actor: Actor, **fields: Any) -> Self:
+        """An event done by ``actor``, whose name, role and unit fill the who columns."""
+        return cls(actor=actor.username, role=actor.role, unit_code=actor.unit, **fields)
 
 
 class IncidentPhoto(SQLModel, table=True):

@@ -82,12 +82,11 @@ def test_three_days_are_three_working_days_and_late_is_late(
     """邻里纠纷 (3d, the township's) dispatched before National Day: on time, or late."""
     cases = [
         DemoCase(
-            _report("ON-TIME", category="0101", at=BEFORE_NATIONAL_DAY), Story(Source.hotline), "a"
+            _report("ON-TIME", category="0101", at=BEFORE_NATIONAL_DAY), Story(Source.hotline)
         ),
         DemoCase(
             _report("LATE", category="0101", at=BEFORE_NATIONAL_DAY),
             Story(Source.hotline, late=True),
-            "b",
         ),
     ]
     with city_context.db.write_session() as session:

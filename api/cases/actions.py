@@ -228,15 +228,13 @@ def event_for(
         "due_at": due_at.isoformat() if due_at else None,
         "tier": transition.case.tier.value if transition.action is Action.escalate else None,
     }
-    return IncidentEvent(
+    return IncidentEvent.by(
+        actor,
         incident_id=incident_id,
         seq=seq,
         action=transition.action.value,
         from_status=transition.from_status,
         to_status=transition.to_status,
-        actor=actor.username,
-        role=actor.role,
-        unit_code=actor.unit,
         note=transition.note,
         data={key: value for key, value in details.items() if value is not None},
         at=at,

@@ -219,15 +219,13 @@ def case_number(prefix: str, incident_id: int, at: datetime, calendar: WorkCalen
 def report_event(incident: Incident, actor: Actor, *, category_name: str) -> IncidentEvent:
     """The first event of every case: who reported it, from which source and CRS."""
     assert incident.id is not None
-    return IncidentEvent(
+    return IncidentEvent.by(
+        actor,
         incident_id=incident.id,
         seq=1,
         action=REPORT_ACTION,
         from_status=None,
         to_status=Status.reported,
-        actor=actor.username,
-        role=actor.role,
-        unit_code=actor.unit,
         note=f"{SOURCE_LABELS[incident.source]}上报：{category_name}",
         data={
             "source": incident.source.value,

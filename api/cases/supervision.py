@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from api.context import AppContext
 from api.exceptions import MinqingError
 from api.models import Incident, IncidentEvent, utcnow
-from api.workflow import Role, StageClock, Status, Supervision
+from api.workflow import Actor, Role, StageClock, Status, Supervision
 
 __all__ = ["SUPERVISE_ACTION", "SYSTEM_ACTOR", "supervise", "supervise_forever", "sweep"]
 
@@ -67,15 +67,13 @@ def _raise_card(session: Session, context: AppContext, case: Incident, now: date
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return 0  # someone acted meanwhile; the next sweep looks again
     session.add(
-        IncidentEvent(
+        IncidentEvent.by(
+            Actor(SYSTEM_ACTOR, Role.admin, unit=case.unit_code),
             incident_id=case.id,
             seq=version + 1,
             action=SUPERVISE_ACTION,
             from_status=case.status,
             to_status=case.status,
-            actor=SYSTEM_ACTOR,
-            role=Role.admin,
-            unit_code=case.unit_code,
             note=f"{_LABELS[card]}：处置时限 {case.handle_due_at.isoformat()} 已过",
             data={"card": card.value, "due_at": case.handle_due_at.isoformat()},
             at=now,

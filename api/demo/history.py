@@ -53,7 +53,11 @@ class DemoCase:
 
     report: SyntheticReport
     story: Story
-    seed: str
+
+    @property
+    def seed(self) -> str:
+        """The seed of the case's random choices, from its external id (the same every run)."""
+        return _seed_of(self.report.external_id)
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def story_of(external_id: str) -> Story:
 
 def plan_cases(reports: Sequence[SyntheticReport]) -> list[DemoCase]:
     """Draw a story for each report, seeded by its external id (the same every run)."""
-    return [DemoCase(r, story_of(r.external_id), _seed_of(r.external_id)) for r in reports]
+    return [DemoCase(r, story_of(r.external_id)) for r in reports]
 
 
 def report_body(
