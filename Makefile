@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint bench serve clean
+.PHONY: demo test lint bench serve vocabulary clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or later is needed; none found on PATH" >&2; exit 1; }
@@ -53,6 +53,11 @@ bench: $(VENV)/.installed-test
 
 serve: $(VENV)/.installed
 	$(BIN)/minqing serve --host $(HOST) --port $(PORT)
+
+## vocabulary: the dashboard's copy of the terms /api/vocabulary serves (after changing an enum;
+## tests/test_vocabulary.py fails while the copy is stale)
+vocabulary: $(VENV)/.installed
+	$(BIN)/minqing vocabulary --output dashboard/vocabulary.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -263,5 +263,23 @@ def check_grids() -> None:
         raise typer.Exit(code)
 
 
+@app.command()
+def vocabulary(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
+    ] = None,
+) -> None:
+    """Print the terms /api/vocabulary serves, as JSON: ``make vocabulary`` copies them."""
+    import json
+
+    from api.vocabulary import vocabulary_table
+
+    text = json.dumps(vocabulary_table(), ensure_ascii=False, indent=1) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

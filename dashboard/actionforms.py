@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from dashboard.i18n import TEXT, Lang
+from dashboard.i18n import Lang, codes, term
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,13 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()
 
 
-RATINGS: Final = (("满意", "满意"), ("基本满意", "基本满意"), ("不满意", "不满意"))
-DECISIONS: Final = (("reopen", "重办 / reopen"), ("unreasonable", "不合理诉求 / unreasonable"))
+def _choices(kind: str) -> tuple[tuple[str, str], ...]:
+    """The API's vocabulary ``kind`` as fixed choices, each named "中文 / English"."""
+    return tuple((code, f"{term(kind, code)} / {term(kind, code, 'en')}") for code in codes(kind))
+
+
+RATINGS: Final = _choices("rating")
+DECISIONS: Final = _choices("review_decision")
 
 
 def _f(name: str, kind: str, zh: str, en: str, *, required: bool = False, **more: Any) -> Field:
@@ -120,19 +125,8 @@ OPEN_SUBTASK_REASON: Final = _f(
 )
 """Asked with ``handle`` only while a co-unit's sub-task is still open."""
 
-ACTION_LABELS: Final = {
-    key.removeprefix("action_"): pair for key, pair in TEXT.items() if key.startswith("action_")
-}
-"""The actions' names (the API's words, ``Action.label``), in Chinese and English."""
-
 CAUTION: Final = frozenset({"reject", "return", "escalate", "whistle"})
 """Actions shown apart: they send the case away or summon others."""
-
-
-def action_label(action: str, lang: Lang = "zh") -> str:
-    """An action's name in ``lang``."""
-    zh, en = ACTION_LABELS.get(action, (action, action))
-    return en if lang == "en" else zh
 
 
 def owing(case: dict[str, Any]) -> bool:

@@ -19,7 +19,7 @@ from dashboard.analysis_state import SOURCES, STATUSES, AnalysisView, case_param
 from dashboard.client import ApiClient, ApiError, api_client
 from dashboard.components.kpi import rate_text
 from dashboard.geodata import TileIndex, grid_layer, layer_of, region_bbox, tiles_of
-from dashboard.i18n import Lang, t
+from dashboard.i18n import Lang, t, term
 from dashboard.screen_map import tiles_note
 from dashboard.settings import dashboard_settings
 
@@ -197,7 +197,7 @@ def overview_panels(client: ApiClient, view: AnalysisView, lang: Lang) -> list[A
         client.get("/api/stats/trend", **params), (t("reported", lang), t("closed", lang))
     )
     english = lang == "en"
-    source_names = {s: t(f"source_{s}", lang) for s in SOURCES} if english else None
+    source_names = {s: term("source", s, lang) for s in SOURCES} if english else None
     sources = read.share_items(
         client.get("/api/stats/crosstab", rows="source", **params), source_names
     )
@@ -205,7 +205,7 @@ def overview_panels(client: ApiClient, view: AnalysisView, lang: Lang) -> list[A
     tiers = readings.tier_shares(tier_answer)
     if english:
         codes = [item["tier"] for item in tier_answer.get("items", [])]
-        tiers = [(t(f"tier_{code}", lang), n) for code, (_, n) in zip(codes, tiers, strict=True)]
+        tiers = [(term("tier", code, lang), n) for code, (_, n) in zip(codes, tiers, strict=True)]
     return [
         *(part for tile in tiles for part in tile),
         figures.trend_chart(days, series, dark=True),
@@ -272,7 +272,7 @@ def unit_panels(client: ApiClient, view: AnalysisView, lang: Lang) -> list[Any]:
     rows = read.unit_rows(units)
     stages, hours = read.stage_hours(client.get("/api/stats/durations", **params))
     if lang == "en":
-        stages = [(stage, t(f"stage_{stage}", lang)) for stage, _ in stages]
+        stages = [(stage, term("timed_span", stage, lang)) for stage, _ in stages]
     labels = {name: t(name, lang) for name in read.UNIT_RATES}
     empty = charts.empty_figure(t("no_data", lang))
     return [
@@ -302,9 +302,9 @@ def case_panels(
     page = client.get("/api/incidents", format="geojson", limit=CASE_TABLE_ROWS, **params)
     rows = read.case_rows(page.get("features", []), place.tree, unit_names, now)
     for row in rows + long_running:
-        row["light_label"] = t(f"light_{row['light']}", lang) if row["light"] else ""
+        row["light_label"] = term("light", row["light"], lang) if row["light"] else ""
         if lang == "en":
-            row["status"] = t(f"status_{row['status_code']}", lang)
+            row["status"] = term("status", row["status_code"], lang)
     matched = int(page.get("numberMatched", len(rows)))
     note = t("table_note", lang).format(matched=matched, shown=len(rows))
     return [long_running, rows, note]

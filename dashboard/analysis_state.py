@@ -15,11 +15,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.i18n import codes
 from dashboard.readings import CHINA, RATE_MEASURES, STATUSES
 
-SOURCES: Final = ("patrol", "hotline", "wechat", "visit", "deputy", "transfer", "sensor")
-LIGHTS: Final = ("green", "yellow", "red")
-TIERS: Final = ("grid", "township", "county")
+SOURCES: Final = codes("source")
+LIGHTS: Final = codes("light")
+TIERS: Final = codes("tier")
 MEASURES: Final = ("count", "open", "overdue", *RATE_MEASURES)
 """What colours the choropleth (the API's ``/api/stats/areas`` metrics)."""
 DEFAULT_DAYS: Final = 30

@@ -17,11 +17,11 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from dashboard import theme
+from dashboard.i18n import codes
 
 INCIDENTS: Final = "incidents"
 """The case layer's id in the tile index and inside its tiles."""
 CASE_LAYER_PREFIX: Final = "cases-"
-LIGHTS: Final = ("green", "yellow", "red")
 POINT_RADIUS: Final = 3.5
 """Half the GeoJSON points' marker size: tiled cases look like the drawn ones."""
 
@@ -86,7 +86,7 @@ def case_layers(
         every = ("none", theme.light_colour(None), {"status": list(statuses)})
         keyed = [every] + [
             (light, theme.light_colour(light), {"status": list(statuses), "light": light})
-            for light in LIGHTS
+            for light in codes("light")
         ]
     else:
         keyed = [(s, theme.status_colour(s), {"status": s}) for s in statuses]

@@ -8,26 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Final
 
 from dashboard.figures import AreaValue, MapPoint
+from dashboard.i18n import codes
 
 CHINA = timezone(timedelta(hours=8))
-STATUSES = (
-    "reported",
-    "accepted",
-    "rejected",
-    "dispatched",
-    "claimed",
-    "assigned",
-    "in_progress",
-    "handled",
-    "verified",
-    "review",
-    "closed",
-)
+STATUSES: Final = codes("status")
 """Every status of the loop, in its order, as the API names them."""
-OPEN_STATUSES = tuple(s for s in STATUSES if s not in {"rejected", "closed"})
+OPEN_STATUSES: Final = codes("open_status")
 """The loop statuses of an open case, as the API names them."""
 
 

@@ -14,14 +14,13 @@ from dash import dcc, html
 from dashboard import report_readings as rr
 from dashboard import theme
 from dashboard.components.casemap import CaseMap
-from dashboard.i18n import Lang, t
+from dashboard.i18n import Lang, codes, t, term
 from dashboard.readings import local_time
 from dashboard.report_form import FormState
 
 PAGE: Final = "report"
-SOURCES: Final = ("patrol", "visit", "hotline", "wechat", "deputy", "transfer", "sensor")
-"""Where a report comes from (the API's ``Source``); a grid worker's own patrol first."""
-STAGES: Final = (("accept", "受理"), ("dispatch", "派遣"), ("claim", "签收"), ("handle", "处置"))
+ROUTE_STAGES: Final = ("accept", "dispatch", "claim", "handle")
+"""The stages whose limits the route hint shows (verification and call-back come later)."""
 
 
 def _id(name: str) -> str:
@@ -133,7 +132,7 @@ def _note(part: str, key: str, lang: Lang) -> html.Div:
 
 def _form(lang: Lang) -> list[Any]:
     crs_options = [{"label": label, "value": code} for code, label in rr.CRS_CHOICES]
-    sources = [{"label": t(f"report_source_{s}", lang), "value": s} for s in SOURCES]
+    sources = [{"label": term("source", s, lang), "value": s} for s in codes("source")]
     return [
         _section(
             1,
@@ -230,9 +229,7 @@ def route_hint(leaf: Mapping[str, Any], unit: str, lang: Lang) -> html.Div:
     """Where a 小类 goes by default and its time limits."""
     limits = leaf.get("limits") or {}
     stages = " · ".join(
-        f"{zh if lang == 'zh' else stage} {limits[stage]}"
-        for stage, zh in STAGES
-        if stage in limits
+        f"{term('stage', stage, lang)} {limits[stage]}" for stage in ROUTE_STAGES if stage in limits
     )
     parts = [html.Span(f"{t('report_default_unit', lang)}：{unit or '—'}")]
     if stages:

@@ -67,7 +67,7 @@ def test_cases_by_light_lie_over_a_grey_layer_of_every_open_case() -> None:
         TEMPLATE, token="t", colour_by="light", statuses=["reported", "claimed"]
     )
     colours = [layer["color"] for layer in layers]
-    assert colours == [theme.OTHER] + [theme.light_colour(c) for c in map_tiles.LIGHTS]
+    assert colours == [theme.OTHER] + [theme.light_colour(c) for c in ("green", "yellow", "red")]
     first, red = (parse_qs(urlsplit(layers[i]["source"][0]).query) for i in (0, -1))
     assert first["status"] == ["reported", "claimed"] and "light" not in first
     assert red["light"] == ["red"] and red["status"] == ["reported", "claimed"]

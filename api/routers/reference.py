@@ -1,16 +1,16 @@
-"""Reference data: departments and the two-level category tree."""
+"""Reference data: departments, the two-level category tree and the vocabulary's terms."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 from sqlmodel import col, select
 
 from api.deps import PUBLIC, SessionDep
 from api.models import Category, Unit
-from api.vocabulary import UnitKind
+from api.vocabulary import UnitKind, vocabulary_table
 from api.workflow import Tier
 
 router = APIRouter(tags=["reference"], dependencies=PUBLIC)
@@ -39,6 +39,34 @@ class CategoryPublic(BaseModel):
     answerable: bool
     urgent: bool
     limits: dict[str, str] | None
+
+
+class Term(BaseModel):
+    """One term of a vocabulary: the code sent and stored, and its names."""
+
+    code: str
+    zh: str
+    en: str
+
+
+VOCABULARY_MAX_AGE_S = 3600
+"""How long a client may keep the vocabulary (it changes only with a release)."""
+
+
+@router.get(
+    "/vocabulary",
+    response_model=dict[str, list[Term]],
+    summary="Statuses, actions, sources and the other terms, in Chinese and English",
+)
+def vocabulary(response: Response) -> dict[str, list[Term]]:
+    """Every term of each vocabulary the API speaks, with its Chinese and English names.
+
+    Terms come in declaration order: statuses in the loop's order, ratings best first.
+    """
+    response.headers["Cache-Control"] = f"public, max-age={VOCABULARY_MAX_AGE_S}"
+    return {
+        kind: [Term.model_validate(t) for t in terms] for kind, terms in vocabulary_table().items()
+    }
 
 
 @router.get("/units", response_model=list[UnitPublic], summary="Units (departments, townships)")

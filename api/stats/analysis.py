@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from api.models import Category, Grid, Incident, Unit
 from api.stats.counts import StatsQuery, case_count_clauses
-from api.vocabulary import Source
+from api.vocabulary import Source, TimedSpan
 from api.workflow import Status, Tier
 
 __all__ = ["STAGES", "Dimension", "crosstab", "durations"]
@@ -129,13 +129,13 @@ def _axis(
     return {"by": dimension.value, "items": items}
 
 
-STAGES: Final[tuple[tuple[str, str, str, str], ...]] = (
-    ("accept", "受理", "reported_at", "accepted_at"),
-    ("dispatch", "派遣", "accepted_at", "dispatched_at"),
-    ("handle", "处置", "dispatched_at", "handled_at"),
-    ("close", "核查回访结案", "handled_at", "closed_at"),
+STAGES: Final[tuple[tuple[TimedSpan, str, str], ...]] = (
+    (TimedSpan.accept, "reported_at", "accepted_at"),
+    (TimedSpan.dispatch, "accepted_at", "dispatched_at"),
+    (TimedSpan.handle, "dispatched_at", "handled_at"),
+    (TimedSpan.close, "handled_at", "closed_at"),
 )
-"""The loop's stages timed: (key, label, start stamp, end stamp) of the case record."""
+"""The loop's spans timed: (span, start stamp, end stamp) of the case record."""
 
 
 def _hours(start: datetime | None, end: datetime | None) -> float | None:
@@ -151,7 +151,7 @@ def durations(session: Session, query: StatsQuery) -> dict[str, Any]:
     handling, so a reworked case counts its whole handling); stages not reached are left
     out of the N.
     """
-    stamps = sorted({name for _, _, a, b in STAGES for name in (a, b)})
+    stamps = sorted({name for _, a, b in STAGES for name in (a, b)})
     found = session.execute(
         select(col(Incident.unit_code), *(col(getattr(Incident, s)) for s in stamps)).where(
             *query.conditions()
@@ -160,7 +160,7 @@ def durations(session: Session, query: StatsQuery) -> dict[str, Any]:
     spans: dict[str | None, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in found:
         times = dict(zip(stamps, row[1:], strict=True))
-        for stage, _, start, end in STAGES:
+        for stage, start, end in STAGES:
             hours = _hours(times[start], times[end])
             if hours is not None:
                 spans[row[0]][stage].append(hours)
@@ -169,21 +169,21 @@ def durations(session: Session, query: StatsQuery) -> dict[str, Any]:
 
     def entry(key: str | None) -> dict[str, Any]:
         stages = {
-            stage: {
-                "label": label,
+            stage.value: {
+                "label": stage.label,
                 "n": len(spans[key][stage]),
                 "median_hours": round(statistics.median(spans[key][stage]), 2)
                 if spans[key][stage]
                 else None,
             }
-            for stage, label, _, _ in STAGES
+            for stage, _, _ in STAGES
         }
         return {"unit": key, "name": names.get(key or ""), "cases": _cases(stages), **stages}
 
     units = sorted((k for k in spans if k not in (None, "*")), key=lambda k: names.get(k, k))
     return {
         "window": {"from": query.start.isoformat(), "to": query.end.isoformat()},
-        "stages": [{"stage": s, "label": label} for s, label, _, _ in STAGES],
+        "stages": [{"stage": s.value, "label": s.label} for s, _, _ in STAGES],
         "min_cases": query.context.settings.ranking_min_cases,
         "all": entry("*") | {"unit": None, "name": None},
         "items": [entry(k) for k in units],

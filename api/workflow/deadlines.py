@@ -252,9 +252,9 @@ def extend_deadline(
 class Light(LabelledEnum):
     """Warning light (亮灯) of a running stage."""
 
-    green = "green", "绿灯"
-    yellow = "yellow", "黄灯"
-    red = "red", "红灯"
+    green = "green", "绿灯", "Green"
+    yellow = "yellow", "黄灯", "Yellow"
+    red = "red", "红灯", "Red"
 
 
 LIGHT_LABELS: dict[Light, str] = labels_of(Light)
@@ -263,9 +263,9 @@ LIGHT_LABELS: dict[Light, str] = labels_of(Light)
 class Supervision(LabelledEnum):
     """Supervision card (督办) of an overdue stage."""
 
-    none = "none", "无"
-    yellow_card = "yellow_card", "黄牌督办"
-    red_card = "red_card", "红牌督办"
+    none = "none", "无", "None"
+    yellow_card = "yellow_card", "黄牌督办", "Yellow card"
+    red_card = "red_card", "红牌督办", "Red card"
 
 
 SUPERVISION_LABELS: dict[Supervision, str] = labels_of(Supervision)

@@ -1,8 +1,9 @@
 """The closed loop's vocabulary: statuses, actions, roles, tiers, stages and ratings.
 
-Each term is declared once, with its Chinese label beside it (``Status.closed.label`` is
-``"已结案"``); the machine, the access policy, the service, the demo and the screens import
-them. Values are stored as text on both stores.
+Each term is declared once, with its Chinese and English names beside it
+(``Status.closed.label`` is ``"已结案"``, ``Status.closed.english`` is ``"Closed"``); the
+machine, the access policy, the service and the demo import them, and the API publishes
+them at ``/api/vocabulary`` for the screens. Values are stored as text on both stores.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "UNSATISFIED",
     "Action",
     "LabelledEnum",
+    "Rating",
     "ReviewDecision",
     "Role",
     "Stage",
@@ -34,27 +36,36 @@ __all__ = [
 
 
 class LabelledEnum(StrEnum):
-    """A string enum whose members carry a label: ``name = "value", "label"``.
+    """A string enum whose members carry their names: ``name = "value", "中文", "English"``.
 
     The value is what is stored and sent; ``member.label`` is the Chinese name shown to
-    people. ``Status("closed")`` looks a member up by value, as for any enum.
+    people, ``member.english`` the English one. ``Status("closed")`` looks a member up by
+    value, as for any enum.
     """
 
     label: str
+    english: str
 
-    def __new__(cls, value: str, label: str = "") -> Self:
-        """Build a member from its declaration ``"value", "label"``.
+    def __new__(cls, value: str, label: str = "", english: str = "") -> Self:
+        """Build a member from its declaration ``"value", "中文", "English"``.
 
-        ``label`` has a default only so that a lookup by value, ``Status("closed")``
-        (which never reaches this method), type-checks; a member declared without a label
-        is an error.
+        The names have defaults only so that a lookup by value, ``Status("closed")``
+        (which never reaches this method), type-checks; a member declared without both
+        names is an error.
         """
-        if not label:
-            raise TypeError(f'{cls.__name__}.{value}: declare the member as "value", "label"')
+        if not (label and english):
+            raise TypeError(
+                f'{cls.__name__}.{value}: declare the member as "value", "中文", "English"'
+            )
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
+        member.english = english
         return member
+
+    def name_in(self, lang: str) -> str:
+        """The member's name in ``lang`` (``"en"``, or Chinese for anything else)."""
+        return self.english if lang == "en" else self.label
 
 
 _E = TypeVar("_E", bound=LabelledEnum)
@@ -68,17 +79,17 @@ def labels_of(enum: type[_E]) -> dict[_E, str]:
 class Status(LabelledEnum):
     """Where a case stands in the closed loop."""
 
-    reported = "reported", "待受理"
-    accepted = "accepted", "已立案"
-    rejected = "rejected", "不予受理"
-    dispatched = "dispatched", "待签收"
-    claimed = "claimed", "已签收"
-    assigned = "assigned", "已交办"
-    in_progress = "in_progress", "处置中"
-    handled = "handled", "待核查"
-    verified = "verified", "待回访"
-    review = "review", "甄别中"
-    closed = "closed", "已结案"
+    reported = "reported", "待受理", "Reported"
+    accepted = "accepted", "已立案", "Accepted"
+    rejected = "rejected", "不予受理", "Rejected"
+    dispatched = "dispatched", "待签收", "Dispatched"
+    claimed = "claimed", "已签收", "Claimed"
+    assigned = "assigned", "已交办", "Assigned"
+    in_progress = "in_progress", "处置中", "In progress"
+    handled = "handled", "待核查", "Handled"
+    verified = "verified", "待回访", "Verified"
+    review = "review", "甄别中", "In review"
+    closed = "closed", "已结案", "Closed"
 
 
 OPEN_STATUSES: Final[frozenset[Status]] = frozenset(Status) - {Status.rejected, Status.closed}
@@ -88,46 +99,46 @@ OPEN_STATUSES: Final[frozenset[Status]] = frozenset(Status) - {Status.rejected, 
 class Action(LabelledEnum):
     """What a user can do to a case. ``Action.return_`` has the value ``"return"``."""
 
-    accept = "accept", "受理立案"
-    reject = "reject", "不予受理"
-    answer = "answer", "直接答复"
-    resolve_on_site = "resolve_on_site", "就地处置"
-    dispatch = "dispatch", "派遣"
-    claim = "claim", "签收"
-    assign = "assign", "交办"
-    start = "start", "开始处置"
-    co_feedback = "co_feedback", "协办反馈"
-    handle = "handle", "处置反馈"
-    return_ = "return", "退回"
-    verify = "verify", "核查"
-    callback = "callback", "回访"
-    review = "review", "甄别"
-    escalate = "escalate", "上报"
-    whistle = "whistle", "吹哨"
-    report_in = "report_in", "报到"
-    rate_report_in = "rate_report_in", "报到评价"
-    extend = "extend", "申请延期"
-    approve_extension = "approve_extension", "批准延期"
+    accept = "accept", "受理立案", "Accept"
+    reject = "reject", "不予受理", "Reject"
+    answer = "answer", "直接答复", "Answer"
+    resolve_on_site = "resolve_on_site", "就地处置", "Resolve on site"
+    dispatch = "dispatch", "派遣", "Dispatch"
+    claim = "claim", "签收", "Sign for"
+    assign = "assign", "交办", "Assign"
+    start = "start", "开始处置", "Start"
+    co_feedback = "co_feedback", "协办反馈", "Co-unit feedback"
+    handle = "handle", "处置反馈", "Report handled"
+    return_ = "return", "退回", "Return"
+    verify = "verify", "核查", "Verify"
+    callback = "callback", "回访", "Call back"
+    review = "review", "甄别", "Review"
+    escalate = "escalate", "上报", "Escalate"
+    whistle = "whistle", "吹哨", "Whistle"
+    report_in = "report_in", "报到", "Report in"
+    rate_report_in = "rate_report_in", "报到评价", "Rate report-in"
+    extend = "extend", "申请延期", "Request extension"
+    approve_extension = "approve_extension", "批准延期", "Approve extension"
 
 
 class Role(LabelledEnum):
     """The role of a user account."""
 
-    dispatcher = "dispatcher", "指挥中心派遣员"
-    lead = "lead", "单位负责人"
-    officer = "officer", "承办人"
-    gridworker = "gridworker", "网格员"
-    analyst = "analyst", "分析研判"
-    screen = "screen", "大屏"
-    admin = "admin", "系统管理员"
+    dispatcher = "dispatcher", "指挥中心派遣员", "Command-centre dispatcher"
+    lead = "lead", "单位负责人", "Unit lead"
+    officer = "officer", "承办人", "Officer"
+    gridworker = "gridworker", "网格员", "Grid worker"
+    analyst = "analyst", "分析研判", "Analyst"
+    screen = "screen", "大屏", "Big screen"
+    admin = "admin", "系统管理员", "Administrator"
 
 
 class Tier(LabelledEnum):
     """Where a case is handled: 小事不出村、一般事不出乡、大事不出县."""
 
-    grid = "grid", "网格"
-    township = "township", "镇街"
-    county = "county", "县区"
+    grid = "grid", "网格", "Grid"
+    township = "township", "镇街", "Township"
+    county = "county", "县区", "County"
 
     def above(self) -> Tier | None:
         """The next tier up the ladder (None at the county)."""
@@ -139,27 +150,27 @@ class Tier(LabelledEnum):
 class SubtaskState(LabelledEnum):
     """The state of a co-unit's sub-task (协办)."""
 
-    open = "open", "待反馈"
-    done = "done", "已反馈"
-    closed_by_lead = "closed_by_lead", "主办关闭"
+    open = "open", "待反馈", "Awaiting feedback"
+    done = "done", "已反馈", "Fed back"
+    closed_by_lead = "closed_by_lead", "主办关闭", "Closed by the lead unit"
 
 
 class ReviewDecision(LabelledEnum):
     """The outcome of 甄别 after an unsatisfied call-back."""
 
-    reopen = "reopen", "重办"
-    unreasonable = "unreasonable", "不合理诉求"
+    reopen = "reopen", "重办", "Reopen"
+    unreasonable = "unreasonable", "不合理诉求", "Unreasonable complaint"
 
 
 class Stage(LabelledEnum):
     """The time-limited stage a case is waiting in (each has its own limit)."""
 
-    accept = "accept", "受理"
-    dispatch = "dispatch", "派遣"
-    claim = "claim", "签收"
-    handle = "handle", "处置"
-    verify = "verify", "核查"
-    callback = "callback", "回访"
+    accept = "accept", "受理", "Accept"
+    dispatch = "dispatch", "派遣", "Dispatch"
+    claim = "claim", "签收", "Sign for"
+    handle = "handle", "处置", "Handle"
+    verify = "verify", "核查", "Verify"
+    callback = "callback", "回访", "Call back"
 
 
 _STAGE_OF_STATUS: Final[dict[Status, Stage]] = {
@@ -186,12 +197,23 @@ def stage_for(status: Status | str) -> Stage | None:
     return _STAGE_OF_STATUS.get(Status(status))
 
 
-SATISFIED: Final = ("满意", "基本满意")
+class Rating(LabelledEnum):
+    """The resident's answer at call-back (and a centre's rating of a 报到), best first.
+
+    The value is the Chinese word itself, as the hotline records it.
+    """
+
+    satisfied = "满意", "满意", "Satisfied"
+    fairly_satisfied = "基本满意", "基本满意", "Fairly satisfied"
+    unsatisfied = "不满意", "不满意", "Unsatisfied"
+
+
+SATISFIED: Final[tuple[str, ...]] = (Rating.satisfied.value, Rating.fairly_satisfied.value)
 """The ratings 满意率 counts."""
 
-UNSATISFIED: Final = "不满意"
+UNSATISFIED: Final = Rating.unsatisfied.value
 
-RATINGS: Final[tuple[str, ...]] = (*SATISFIED, UNSATISFIED)
+RATINGS: Final[tuple[str, ...]] = tuple(r.value for r in Rating)
 """The resident's answers at call-back, best first."""
 
 CALLBACK_OUTCOMES: Final = ("rating", "unreachable")

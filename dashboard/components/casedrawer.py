@@ -35,7 +35,7 @@ from dashboard.components.drawerparts import (
     upload_photo,
 )
 from dashboard.deps import ins, outs, states
-from dashboard.i18n import Lang, t
+from dashboard.i18n import Lang, t, term
 
 __all__ = ["CaseDrawer", "drawer_id", "register_callbacks"]
 
@@ -125,7 +125,7 @@ def _send(
             return (no_update,) * 5 + (text, no_update, no_update, no_update)
         reload = {"id": case_id, "keep": True, "at": stamp}
         return (no_update,) * 5 + (text, reload, {"id": case_id, "action": None, "at": stamp}, None)
-    done_text = f"✓ {actionforms.action_label(action, lang)}{t('wb_done', lang)}"
+    done_text = f"✓ {term('action', action, lang)}{t('wb_done', lang)}"
     reload = {"id": case_id, "keep": True, "at": stamp}
     return (
         None,
@@ -231,7 +231,7 @@ def register_callbacks(app: Dash) -> None:
                     fields, takes_photo = form_inputs(aio_id, client, case, action, session, lang)
                 except ApiError as error:
                     return (no_update,) * 5 + (error.detail, no_update, no_update, no_update)
-                title = actionforms.action_label(action, lang)
+                title = term("action", action, lang)
                 return action, title, fields, not takes_photo, False, "", no_update, no_update, None
             body: dict[str, Any] = {}
         else:

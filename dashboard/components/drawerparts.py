@@ -16,7 +16,7 @@ from dash import dcc, html
 from dashboard import actionforms, theme
 from dashboard import workbench_readings as wr
 from dashboard.client import ApiClient, ApiError
-from dashboard.i18n import Lang, t
+from dashboard.i18n import Lang, t, term
 
 PHOTOS_MAX = 6
 """Photos shown in the drawer (the first ones the timeline cites)."""
@@ -57,7 +57,7 @@ def case_head(case: dict[str, Any], lang: Lang) -> list[Any]:
     chips = [_chip(case["status_label"], theme.status_colour(case["status"]), dark_text=True)]
     if light:
         left = wr.minutes_left(deadline.get("due_at"), _utc_now())
-        text = f"{t('wb_light_' + light, lang)} · {wr.clock_text(left, lang)}"
+        text = f"{term('light', light, lang)} · {wr.clock_text(left, lang)}"
         chips.append(_chip(text, theme.light_colour(light), dark_text=light == "yellow"))
     for mark in wr.flags_of(case, lang):
         chips.append(_chip(mark, "#33475e"))
@@ -71,7 +71,9 @@ def case_head(case: dict[str, Any], lang: Lang) -> list[Any]:
 def case_facts(case: dict[str, Any], lang: Lang) -> html.Dl:
     """What, where, who reported (as masked for the role), which units, when due."""
     grid = case.get("grid") or {}
-    co = "、".join(f"{c['unit']}（{t('wb_sub_' + c['state'], lang)}）" for c in case["co_units"])
+    co = "、".join(
+        f"{c['unit']}（{term('subtask_state', c['state'], lang)}）" for c in case["co_units"]
+    )
     whistles = "、".join(
         w["department"]
         + (
@@ -166,7 +168,7 @@ def action_buttons(aio_id: str, case: dict[str, Any], lang: Lang) -> list[Any]:
     ]
     return [
         html.Button(
-            actionforms.action_label(action, lang),
+            term("action", action, lang),
             id=action_id(aio_id, action),
             className="act-btn " + ("act-caution" if action in actionforms.CAUTION else "act-go"),
             n_clicks=0,

@@ -15,8 +15,8 @@ from typing import Any, Final
 
 from dash import MATCH, Dash, Input, Output, ctx, dcc, html, no_update
 
-from dashboard.analysis_state import LIGHTS, SOURCES, STATUSES, TIERS, AnalysisView
-from dashboard.i18n import Lang, lang_of, t
+from dashboard.analysis_state import LIGHTS, SOURCES, STATUSES, AnalysisView
+from dashboard.i18n import Lang, codes, lang_of, t, term
 from dashboard.readings import CHINA
 
 FIELDS: Final = ("category", "status", "unit", "source", "urgent", "light", "tier", "q")
@@ -60,8 +60,9 @@ def preset_range(name: str, today: date) -> tuple[date, date]:
     return today - timedelta(days=29), today
 
 
-def _coded(values: Sequence[str], prefix: str, lang: Lang) -> list[dict[str, str]]:
-    return [{"label": t(f"{prefix}_{v}", lang), "value": v} for v in values]
+def _coded(kind: str, lang: Lang) -> list[dict[str, str]]:
+    """The API's vocabulary ``kind`` as dropdown options, named in ``lang``."""
+    return [{"label": term(kind, code, lang), "value": code} for code in codes(kind)]
 
 
 _LABELS: Final = {"urgent": "urgency"}
@@ -116,12 +117,12 @@ class FilterBar(html.Div):
         # (field, options, value, flex width); a list value makes a multi-choice dropdown
         dropdowns: list[tuple[str, list[dict[str, str]], Any, str]] = [
             ("category", category_options(categories), view.category or None, "1 1 130px"),
-            ("status", _coded(STATUSES, "status", lang), list(view.status), "1 1 130px"),
+            ("status", _coded("status", lang), list(view.status), "1 1 130px"),
             ("unit", unit_options(units), view.unit or None, "1 1 130px"),
-            ("source", _coded(SOURCES, "source", lang), list(view.source), "1 1 130px"),
+            ("source", _coded("source", lang), list(view.source), "1 1 130px"),
             ("urgent", urgency, urgent, "0 1 100px"),
-            ("light", _coded(LIGHTS, "light", lang), list(view.light), "0 1 110px"),
-            ("tier", _coded(TIERS, "tier", lang), view.tier or None, "0 1 100px"),
+            ("light", _coded("light", lang), list(view.light), "0 1 110px"),
+            ("tier", _coded("tier", lang), view.tier or None, "0 1 100px"),
         ]
         super().__init__(
             [

@@ -7,17 +7,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.client import ApiError, sign_in
-from dashboard.i18n import Lang, t
-
-ROLE_LABELS = {
-    "admin": "系统管理员",
-    "dispatcher": "派遣员",
-    "officer": "承办人",
-    "lead": "单位负责人",
-    "gridworker": "网格员",
-    "analyst": "分析研判",
-    "screen": "指挥大屏",
-}
+from dashboard.i18n import Lang, t, term
 
 
 def signin_id(aio_id: str, subcomponent: str) -> dict[str, str]:
@@ -62,7 +52,7 @@ def session_of(answer: dict[str, Any]) -> dict[str, Any]:
         "token": answer["access_token"],
         "username": answer["username"],
         "role": answer["role"],
-        "role_label": ROLE_LABELS.get(answer["role"], answer["role"]),
+        "role_label": term("role", answer["role"]),
         "unit": answer.get("unit"),
         "grid_codes": answer.get("grid_codes", []),
         "expires_at": answer.get("expires_at"),

@@ -23,7 +23,7 @@ from dashboard.components.kpi import KpiTile, kpi_id, tone_of
 from dashboard.components.signin import SignIn
 from dashboard.components.wall import alerts_list, ranking_table, ticker
 from dashboard.deps import ins, outs, states
-from dashboard.i18n import Lang, lang_of, t
+from dashboard.i18n import Lang, codes, lang_of, t, term
 from dashboard.live import counter_values, patch_points, patch_tiles
 from dashboard.screen_map import browser_base, wall_map
 
@@ -35,15 +35,6 @@ COUNTERS = COUNTS + RATES
 TICKER_LINES = 14
 TILE_REFRESH_MS = 3_000
 """How often, at most, the case tiles are re-requested after transitions."""
-STATUS_LEGEND = (
-    ("reported", "待受理"),
-    ("dispatched", "待签收"),
-    ("claimed", "已签收"),
-    ("in_progress", "处置中"),
-    ("handled", "待核查"),
-    ("verified", "待回访"),
-    ("review", "甄别中"),
-)
 
 
 def _id(name: str) -> str:
@@ -247,9 +238,9 @@ def register_callbacks(app: Dash) -> None:
         drawn = wall_map(client, token=auth["token"], colour_by=colour_by, lang=lang, latest=latest)
         state = {"ids": drawn.ids, "last": latest, "tiles": drawn.tiles}
         url = f"{browser_base()}/api/stream?access_token={quote(auth['token'])}&after={latest}"
-        legend = legend_items(colour_by, STATUS_LEGEND) + [
-            html.Span(note, className="legend-item legend-tiles") for note in drawn.notes
-        ]
+        kind = "light" if colour_by == "light" else "open_status"
+        legend = legend_items(colour_by, [(c, term(kind, c, lang)) for c in codes(kind)])
+        legend += [html.Span(note, className="legend-item legend-tiles") for note in drawn.notes]
         return drawn.figure, legend, state, url, latest, not drawn.tiles
 
     @app.callback(

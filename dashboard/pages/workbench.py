@@ -39,7 +39,7 @@ from dashboard.components.casedrawer import CaseDrawer, drawer_id
 from dashboard.components.casemap import CaseMap, legend_items, map_id
 from dashboard.components.signin import SignIn
 from dashboard.deps import ins, outs
-from dashboard.i18n import Lang, lang_of, t
+from dashboard.i18n import Lang, codes, lang_of, t, term
 from dashboard.workbench_panels import (
     case_map,
     inbox_lines,
@@ -61,7 +61,6 @@ GRID_THEME = (
     "fontFamily: 'Noto Sans CJK SC, Microsoft YaHei, sans-serif', wrapperBorderRadius: 4})"
 )
 """The table's look: AG Grid's dark blue scheme in the shell's colours (no stylesheet download)."""
-LIGHT_LEGEND = ("green", "yellow", "red", "none")
 
 
 def _id(name: str) -> str:
@@ -134,7 +133,9 @@ def _grid(lang: Lang) -> dag.AgGrid:
     def col(field: str, **more: Any) -> dict[str, Any]:
         return {"field": field, "headerName": t(f"wb_col_{field}", lang), **more}
 
-    light_rules = {f"light-{name}": f"params.data.light == '{name}'" for name in LIGHT_LEGEND}
+    light_rules = {
+        f"light-{name}": f"params.data.light == '{name}'" for name in (*codes("light"), "none")
+    }
     return dag.AgGrid(
         id=_id("grid"),
         rowData=[],
@@ -255,9 +256,8 @@ def register_callbacks(app: Dash) -> None:
         strip = wr.strip_counts(cases, mode, scope.get("unit"))
         own = client.get("/api/stats/units") if mode == "unit" else None
         tiles = strip_tiles(strip, scope, own, lang) + rate_tiles(scope, client, own, lang)
-        legend = legend_items(
-            "light", [(code, t(f"wb_light_{code}", lang)) for code in LIGHT_LEGEND]
-        )
+        lights = [(code, term("light", code, lang)) for code in codes("light")]
+        legend = legend_items("light", [*lights, ("none", t("wb_light_none", lang))])
         updated = f"{t('wb_updated', lang)} {datetime.now(readings.CHINA):%H:%M:%S}"
         return (
             tiles,
