@@ -18,7 +18,7 @@ import dash
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard.i18n import lang_of, t
+from dashboard.i18n import lang_of, t, term
 
 PAGE_MODULES = ("home", "screen", "workbench", "analysis", "report")
 """The pages, in navigation order (each ``dashboard/pages/<name>.py``)."""
@@ -126,11 +126,14 @@ def _register_shell_callbacks(app: Dash) -> None:
         Output("shell-user", "children"),
         Output("shell-signout", "hidden"),
         Input("shell-session", "data"),
+        Input("shell-url", "search"),
     )
-    def show_user(session: dict[str, Any] | None) -> tuple[str, bool]:
+    def show_user(session: dict[str, Any] | None, search: str | None) -> tuple[str, bool]:
         if not session:
             return "", True
-        return f"{session.get('username', '')} · {session.get('role_label', '')}", False
+        lang = lang_of(parse_qs((search or "").lstrip("?")).get("lang", ["zh"])[0])
+        role = term("role", session.get("role", ""), lang)
+        return f"{session.get('username', '')} · {role}", False
 
 
 CALLBACK_ENDPOINT = "_dash-update-component"

@@ -16,7 +16,7 @@ from dashboard import figures, readings
 from dashboard import workbench_readings as wr
 from dashboard.client import ApiClient, ApiError, api_client, screen_token
 from dashboard.geodata import grid_layer
-from dashboard.i18n import Lang, t
+from dashboard.i18n import Lang, t, term
 from dashboard.settings import dashboard_settings
 
 RATES: Final = {
@@ -161,7 +161,9 @@ def table_rows(cases: list[dict[str, Any]], scope: dict[str, Any], lang: Lang) -
     rows = wr.case_rows(cases, datetime.now(UTC), scope.get("unit"), lang)
     units = {case["id"]: case.get("unit") or "—" for case in cases}
     for row in rows:
-        row["light_label"] = t(f"wb_light_{row['light']}", lang)
+        light = row["light"]
+        named = term("light", light, lang)
+        row["light_label"] = t("wb_light_none", lang) if light == "none" else named
         unit_mode = scope["mode"] == "unit"
         row["part"] = t(f"wb_part_{row['part']}", lang) if unit_mode else units[row["id"]]
     return rows

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from dashboard.figures import MapPoint
-from dashboard.i18n import lang_of, t
+from dashboard.i18n import lang_of, t, term
 from dashboard.readings import CHINA
 
 UNIT_ROLES: Final = frozenset({"officer", "lead"})
@@ -208,7 +208,7 @@ def case_rows(
                 "left": NO_DUE if left is None else round(left, 1),
                 "clock": clock_text(left, lang),
                 "due": local_text(_due(case)),
-                "status": case.get("status_label") or case["status"],
+                "status": term("status", case["status"], lang_of(lang)),
                 "category": case.get("category_name") or case.get("category", ""),
                 "place": case.get("address") or (case.get("grid") or {}).get("small", ""),
                 "flags": " ".join(flags_of(case, lang)),

@@ -11,6 +11,8 @@ from api.cases.schemas import ActionBody
 from api.workflow import Action
 from dashboard import actionforms
 from dashboard import workbench_readings as wr
+from dashboard.i18n import Lang
+from dashboard.workbench_panels import table_rows
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 
@@ -81,6 +83,24 @@ def test_rows_come_soonest_deadline_first_with_overdue_on_top_and_no_clock_last(
     english = wr.case_rows(cases, NOW, "xfj", "en")
     assert [r["clock"] for r in english[:3]] == ["1h 30m late", "5m left", "10h 00m left"]
     assert english[0]["flags"] == "Urgent"
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [("zh", ["红灯", "黄灯", "绿灯", "无时限"]), ("en", ["Red", "Yellow", "Green", "No clock"])],
+)
+def test_the_tables_light_and_status_columns_speak_the_pages_language(
+    lang: Lang, names: list[str]
+) -> None:
+    cases = [
+        _case(1, "claimed", due_in_min=600),
+        _case(2, "claimed", due_in_min=None, light=None),
+        _case(3, "claimed", due_in_min=-90, light="red"),
+        _case(4, "claimed", due_in_min=5, light="yellow"),
+    ]
+    rows = table_rows(cases, {"mode": "unit", "unit": "xfj"}, lang)
+    assert [r["light_label"] for r in rows] == names
+    assert {r["status"] for r in rows} == {"已签收" if lang == "zh" else "Claimed"}
 
 
 @pytest.mark.parametrize(

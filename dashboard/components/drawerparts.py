@@ -54,7 +54,8 @@ def case_head(case: dict[str, Any], lang: Lang) -> list[Any]:
     """Case number, category, and chips: status, light with the time left, flags."""
     deadline = case.get("deadline") or {}
     light = deadline.get("light")
-    chips = [_chip(case["status_label"], theme.status_colour(case["status"]), dark_text=True)]
+    status = term("status", case["status"], lang)
+    chips = [_chip(status, theme.status_colour(case["status"]), dark_text=True)]
     if light:
         left = wr.minutes_left(deadline.get("due_at"), _utc_now())
         text = f"{term('light', light, lang)} · {wr.clock_text(left, lang)}"

@@ -7,7 +7,7 @@ from typing import Any
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard.client import ApiError, sign_in
-from dashboard.i18n import Lang, t, term
+from dashboard.i18n import Lang, t
 
 
 def signin_id(aio_id: str, subcomponent: str) -> dict[str, str]:
@@ -52,7 +52,6 @@ def session_of(answer: dict[str, Any]) -> dict[str, Any]:
         "token": answer["access_token"],
         "username": answer["username"],
         "role": answer["role"],
-        "role_label": term("role", answer["role"]),
         "unit": answer.get("unit"),
         "grid_codes": answer.get("grid_codes", []),
         "expires_at": answer.get("expires_at"),

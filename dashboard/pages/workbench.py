@@ -216,7 +216,9 @@ def register_callbacks(app: Dash) -> None:
             except ApiError:
                 pass
         who = " · ".join(
-            part for part in (name, session.get("username"), session.get("role_label")) if part
+            part
+            for part in (name, session.get("username"), term("role", session.get("role", ""), lang))
+            if part
         )
         scope = {
             "mode": mode,
