@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard import figures, live, readings, theme
+from dashboard.components import wall
 
 
 def _message(case_id: int, status: str) -> dict[str, object]:
@@ -77,3 +78,30 @@ def test_units_are_placed_among_their_own_kind() -> None:
                         unit("cgj", "department", 2), unit("t2", "township", 4)]}  # fmt: skip
     rows = readings.ranked_units(answer, "department")
     assert [(r["place"], r["name"]) for r in rows] == [(1, "cgj"), (2, "gaj")]
+
+
+def test_the_walls_alerts_speak_the_pages_language() -> None:
+    """Red cards, whistles awaiting 报到 and hot spots, in Chinese or English."""
+    alerts = {
+        "red_cards": [
+            {"case_no": "SW-20261201-000123", "category_name": "占道经营", "unit_code": "cgj",
+             "unit_name": "城管", "status": "claimed", "status_label": "已签收"},
+        ],
+        "awaiting_report_in": [
+            {"case_no": "SW-20261201-000124", "unit_code": "xfj", "unit_name": "消防",
+             "late": True},
+        ],
+        "hot_spots": [{"small_code": "44150200100101", "category_name": "暴露垃圾", "times": 4}],
+    }  # fmt: skip
+
+    def text(lang: str) -> list[str]:
+        listed = wall.alerts_list(alerts, lang)  # type: ignore[arg-type]
+        return [" ".join(str(part) for part in item.children) for item in listed.children]
+
+    chinese = text("zh")
+    assert "红牌" in chinese[0] and chinese[0].endswith("已签收"), chinese
+    assert "吹哨" in chinese[1] and chinese[1].endswith("超时未报到"), chinese
+    english = text("en")
+    assert "Red card" in english[0] and english[0].endswith("Claimed"), english
+    assert "Whistle" in english[1] and english[1].endswith("late to report in"), english
+    assert "Hot spot" in english[2] and "×4" in english[2], english

@@ -6,7 +6,7 @@ from typing import Any
 
 from dash import html
 
-from dashboard.i18n import Lang, t
+from dashboard.i18n import Lang, t, term
 
 
 def ranking_table(rows: list[dict[str, Any]], tone: str, *, by_score: bool = False) -> html.Table:
@@ -38,9 +38,9 @@ def alerts_list(alerts: dict[str, Any], lang: Lang) -> html.Ul:
     lines = [
         html.Li(
             [
-                html.B("红牌", className="alert-red"),
+                html.B(t("flag_red_card", lang), className="alert-red"),
                 f" {c['case_no'][-6:]} {c.get('category_name') or ''} · "
-                f"{c.get('unit_name') or c['unit_code']} · {c['status_label']}",
+                f"{c.get('unit_name') or c['unit_code']} · {term('status', c['status'], lang)}",
             ]
         )
         for c in alerts.get("red_cards", [])[:4]
@@ -48,9 +48,9 @@ def alerts_list(alerts: dict[str, Any], lang: Lang) -> html.Ul:
     lines += [
         html.Li(
             [
-                html.B("吹哨", className="alert-whistle"),
+                html.B(t("flag_whistle", lang), className="alert-whistle"),
                 f" {w.get('case_no', '')[-6:]} · {w.get('unit_name') or w['unit_code']} "
-                + ("超时未报到" if w.get("late") else "待报到"),
+                + t("alert_late_report_in" if w.get("late") else "alert_awaiting_report_in", lang),
             ]
         )
         for w in alerts.get("awaiting_report_in", [])[:3]
@@ -58,7 +58,7 @@ def alerts_list(alerts: dict[str, Any], lang: Lang) -> html.Ul:
     lines += [
         html.Li(
             [
-                html.B("热点", className="alert-hot"),
+                html.B(t("alert_hot_spot", lang), className="alert-hot"),
                 f" {h['small_code'][-6:]} {h['category_name']} ×{h['times']}",
             ]
         )
