@@ -12,13 +12,12 @@ import importlib
 from collections.abc import Container
 from functools import wraps
 from typing import Any
-from urllib.parse import parse_qs
 
 import dash
 import flask
 from dash import Dash, Input, Output, dcc, html
 
-from dashboard.i18n import lang_of, t, term
+from dashboard.i18n import lang_of, lang_of_search, t, term
 
 PAGE_MODULES = ("home", "screen", "workbench", "analysis", "report")
 """The pages, in navigation order (each ``dashboard/pages/<name>.py``)."""
@@ -110,7 +109,7 @@ def _register_shell_callbacks(app: Dash) -> None:
         Input("shell-url", "search"),
     )
     def relabel(pathname: str | None, search: str | None) -> tuple[Any, ...]:
-        lang = lang_of(parse_qs((search or "").lstrip("?")).get("lang", ["zh"])[0])
+        lang = lang_of_search(search)
         path = pathname or "/"
         other = "zh" if lang == "en" else "en"
         header = "shell-header" + (" shell-header-hidden" if path == "/screen" else "")
@@ -131,7 +130,7 @@ def _register_shell_callbacks(app: Dash) -> None:
     def show_user(session: dict[str, Any] | None, search: str | None) -> tuple[str, bool]:
         if not session:
             return "", True
-        lang = lang_of(parse_qs((search or "").lstrip("?")).get("lang", ["zh"])[0])
+        lang = lang_of_search(search)
         role = term("role", session.get("role", ""), lang)
         return f"{session.get('username', '')} · {role}", False
 

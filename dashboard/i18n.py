@@ -15,6 +15,7 @@ import json
 import tomllib
 from pathlib import Path
 from typing import Final, Literal
+from urllib.parse import parse_qs
 
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
@@ -36,6 +37,11 @@ TEXT: Final = _read(WORDS)
 def lang_of(value: object) -> Lang:
     """The language named by a URL value; Chinese unless it says ``en``."""
     return "en" if value == "en" else "zh"
+
+
+def lang_of_search(search: str | None) -> Lang:
+    """The language named by a page URL's query string (``?lang=en``); Chinese by default."""
+    return lang_of(parse_qs((search or "").lstrip("?")).get("lang", ["zh"])[0])
 
 
 def t(key: str, lang: Lang = "zh") -> str:
